@@ -1,0 +1,89 @@
+"""StudyShare: share Orthanc studies with patients and colleagues."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+
+from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
+
+from app.db_types import render_alembic_type
+from config import Config, ConfigError, config_from_environ
+
+
+def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
+    """Build the application. `config` is a Config, or environment-like variables."""
+    if config is None or isinstance(config, Mapping):
+        config = config_from_environ(config)
+
+    app = Flask(__name__, instance_relative_config=False)
+    app.config.from_mapping(config.to_flask())
+    app.config["STUDYSHARE_ENV"] = config.ENV_NAME
+    if not app.config["SQLALCHEMY_DATABASE_URI"]:
+        app.config["SQLALCHEMY_DATABASE_URI"] = default_sqlite_uri(app.instance_path)
+    if app.config["PROXY_FIX_HOPS"]:
+        hops = app.config["PROXY_FIX_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
+
+    from app import logging_setup
+
+    logging_setup.init_app(app)
+
+    from app import database, extensions, models  # noqa: F401  (models registers the tables)
+
+    extensions.db.init_app(app)
+    database.init_app(app)
+    extensions.migrate.init_app(
+        app, extensions.db, directory=migrations_dir(), render_item=render_alembic_type
+    )
+    extensions.csrf.init_app(app)
+    extensions.limiter.init_app(app)
+    extensions.mail.init_app(app)
+    extensions.babel.init_app(app)
+
+    from app.orthanc import flask_client
+
+    flask_client.init_app(app)
+
+    from app import auth, errors, health, security_headers
+    from app.authz import bp as authz_bp
+    from app.clinician import bp as clinician_bp
+    from app.patient import bp as patient_bp
+
+    auth.init_app(app)
+    app.register_blueprint(health.bp)
+    app.register_blueprint(clinician_bp)
+    app.register_blueprint(patient_bp)
+    app.register_blueprint(authz_bp)
+    # The token service is called by Orthanc with HTTP Basic auth, never from a browser form.
+    extensions.csrf.exempt(authz_bp)
+    errors.init_app(app)
+    security_headers.init_app(app)
+
+    from app import cli
+
+    cli.init_app(app)
+    return app
+
+
+def default_sqlite_uri(instance_path: str) -> str:
+    """SQLite under the instance folder, which must exist and be writable."""
+    try:
+        os.makedirs(instance_path, exist_ok=True)
+    except OSError as exc:
+        raise ConfigError(
+            f"Cannot create the instance folder {instance_path} ({exc.strerror}); "
+            "create it or set DATABASE_URL."
+        ) from None
+    if not os.access(instance_path, os.W_OK):
+        raise ConfigError(
+            f"The instance folder {instance_path} is not writable; fix its permissions "
+            "or set DATABASE_URL."
+        )
+    return "sqlite:///" + os.path.join(instance_path, "studyshare.db")
+
+
+def migrations_dir() -> str:
+    # Inside the package, so an installed wheel carries its migrations.
+    return os.path.join(os.path.dirname(os.path.abspath(__file__)), "migrations")

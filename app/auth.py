@@ -1,0 +1,40 @@
+"""Login-by-default for the console: every endpoint needs a user unless allow-listed."""
+
+from __future__ import annotations
+
+from flask import Flask, request
+from flask_login import current_user
+
+from app.extensions import db, login_manager
+from app.users.models import User
+
+# Endpoints reachable without a console login. Blueprints whose endpoints are all public
+# (patient pages, the token service with its own auth, health checks) are listed whole.
+PUBLIC_ENDPOINTS = frozenset({"static", "clinician.login"})
+PUBLIC_BLUEPRINTS = frozenset({"patient", "authz", "health"})
+
+
+def is_public_endpoint(endpoint: str | None) -> bool:
+    if endpoint is None:  # no route matched: let the 404/405 handler answer
+        return True
+    blueprint = endpoint.rpartition(".")[0]
+    return endpoint in PUBLIC_ENDPOINTS or blueprint in PUBLIC_BLUEPRINTS
+
+
+def init_app(app: Flask) -> None:
+    login_manager.init_app(app)
+    login_manager.login_view = "clinician.login"
+    login_manager.login_message = "Please log in to continue."
+    login_manager.session_protection = "strong"
+
+    @login_manager.user_loader
+    def load_user(user_id: str) -> User | None:
+        if not user_id.isdigit():
+            return None
+        return db.session.get(User, int(user_id))
+
+    @app.before_request
+    def require_login():
+        if is_public_endpoint(request.endpoint) or current_user.is_authenticated:
+            return None
+        return login_manager.unauthorized()

@@ -1,0 +1,7 @@
+"""The clinician console."""
+
+from flask import Blueprint
+
+bp = Blueprint("clinician", __name__, template_folder="templates")
+
+from app.clinician import views  # noqa: E402,F401  (registers the routes)

@@ -1,0 +1,24 @@
+"""Console forms."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, Email, Length
+
+
+def strip_spaces(value: str | None) -> str | None:
+    return value.strip() if isinstance(value, str) else value
+
+
+class LoginForm(FlaskForm):
+    email = EmailField(
+        "E-mail",
+        filters=[strip_spaces],
+        validators=[DataRequired(), Email(), Length(max=254)],
+    )
+    password = PasswordField("Password", validators=[DataRequired(), Length(max=1024)])
+    remember = BooleanField("Keep me logged in on this device", default=False)
+    submit = SubmitField("Log in")
+
+
+class EmptyForm(FlaskForm):
+    """A CSRF-protected form for buttons that POST (logout, revoke...)."""

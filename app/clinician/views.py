@@ -1,0 +1,81 @@
+"""Console routes: login, logout and the landing page."""
+
+from __future__ import annotations
+
+import secrets
+from functools import cache
+
+from flask import flash, redirect, render_template, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from app.clinician import bp
+from app.clinician.forms import EmptyForm, LoginForm
+from app.clinician.safe_redirect import safe_next_path
+from app.db_types import utcnow
+from app.extensions import db
+from app.orthanc.errors import OrthancError, OrthancUnauthorized
+from app.orthanc.flask_client import get_orthanc
+from app.users.models import User
+from app.users.passwords import hash_password, needs_rehash, verify_password
+
+
+@cache
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
+
+
+@bp.get("/")
+def index():
+    archive, archive_error = None, None
+    try:
+        archive = get_orthanc().statistics()
+    except OrthancUnauthorized:
+        archive_error = "The image archive refused StudyShare's credentials."
+    except OrthancError:
+        archive_error = "The image archive is not answering right now."
+    return render_template("clinician/index.html", archive=archive, archive_error=archive_error)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+def login():
+    next_path = safe_next_path(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_path or url_for("clinician.index"))
+    form = LoginForm()
+    if form.validate_on_submit():
+        user = authenticate(form.email.data or "", form.password.data or "")
+        if user is not None:
+            # A fresh session at login defeats session fixation.
+            session.clear()
+            login_user(user, remember=bool(form.remember.data))
+            return redirect(next_path or url_for("clinician.index"))
+        flash("That e-mail and password did not match an active account.", "error")
+    status = 400 if form.is_submitted() else 200
+    return render_template("clinician/login.html", form=form), status
+
+
+@bp.post("/logout")
+def logout():
+    form = EmptyForm()
+    if form.validate_on_submit():
+        logout_user()
+        session.clear()
+        flash("You are logged out.", "info")
+    return redirect(url_for("clinician.login"))
+
+
+def authenticate(email: str, password: str) -> User | None:
+    """Return the active user with these credentials, or None."""
+    user = User.find_by_email(email)
+    if user is None:
+        # Verifying against some hash keeps response times alike, so the form does not
+        # reveal which e-mail addresses have accounts.
+        verify_password(_dummy_hash(), password)
+        return None
+    if not user.check_password(password) or not user.active:
+        return None
+    if needs_rehash(user.password_hash):
+        user.set_password(password)
+    user.last_login_at = utcnow()
+    db.session.commit()
+    return user

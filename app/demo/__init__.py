@@ -1,0 +1,1 @@
+"""Synthetic demo data: deterministic DICOM studies and their upload to Orthanc."""

@@ -1,0 +1,115 @@
+"""Errors mapped in one place: HTML pages for people, JSON for APIs and health checks."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+from werkzeug.exceptions import HTTPException
+
+from app.extensions import db
+from app.orthanc.errors import (
+    OrthancError,
+    OrthancNotFound,
+    OrthancUnauthorized,
+    OrthancUnavailable,
+)
+
+log = logging.getLogger(__name__)
+
+JSON_PATH_PREFIXES = ("/auth/", "/healthz", "/readyz")
+
+TITLES = {
+    400: "Bad request",
+    403: "Forbidden",
+    404: "Page not found",
+    405: "Method not allowed",
+    413: "Request too large",
+    429: "Too many requests",
+    500: "Something went wrong",
+    503: "Service unavailable",
+}
+
+
+def wants_json() -> bool:
+    if request.path.startswith(JSON_PATH_PREFIXES):
+        return True
+    best = request.accept_mimetypes.best_match(["text/html", "application/json"])
+    return best == "application/json"
+
+
+def error_response(status: int, message: str, hint: str | None = None):
+    """Render an error as JSON or as a page, with a message safe to show."""
+    if wants_json():
+        body = {"error": TITLES.get(status, "Error"), "message": message}
+        return jsonify(body), status
+    page = render_template(
+        "errors/error.html",
+        status=status,
+        title=TITLES.get(status, "Error"),
+        message=message,
+        hint=hint,
+    )
+    return page, status
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        # Also receives unhandled exceptions, wrapped by Flask in InternalServerError.
+        status = exc.code or 500
+        if status == 500:
+            return error_response(500, "Something went wrong on our side. Please try again.")
+        return error_response(status, exc.description or TITLES.get(status, "Error"))
+
+    @app.errorhandler(CSRFError)
+    def csrf_error(exc: CSRFError):
+        return error_response(
+            400,
+            "This form has expired or was not sent from StudyShare.",
+            hint="Go back, reload the page and try again.",
+        )
+
+    @app.errorhandler(OrthancNotFound)
+    def orthanc_not_found(exc: OrthancNotFound):
+        return error_response(404, "This study or image was not found in the image archive.")
+
+    @app.errorhandler(OrthancUnauthorized)
+    def orthanc_unauthorized(exc: OrthancUnauthorized):
+        log.error("Orthanc refused StudyShare's credentials: check ORTHANC_USERNAME/PASSWORD")
+        return error_response(
+            503,
+            "The image archive refused StudyShare's credentials.",
+            hint="Ask your administrator to check the Orthanc settings.",
+        )
+
+    @app.errorhandler(OrthancUnavailable)
+    def orthanc_unavailable(exc: OrthancUnavailable):
+        log.warning("Orthanc unavailable: %s", exc)
+        return error_response(
+            503,
+            "The image archive is not answering right now.",
+            hint="Please try again in a minute.",
+        )
+
+    @app.errorhandler(OrthancError)
+    def orthanc_error(exc: OrthancError):
+        log.error("Unexpected answer from Orthanc: %s", exc)
+        return error_response(
+            503,
+            "The image archive gave an unexpected answer.",
+            hint="Please try again; if it persists, tell your administrator.",
+        )
+
+    @app.errorhandler(SQLAlchemyError)
+    def database_error(exc: SQLAlchemyError):
+        db.session.rollback()
+        if isinstance(exc, OperationalError):
+            log.error("Database unavailable: %s", type(exc).__name__)
+            return error_response(
+                503, "The database is not available right now.", hint="Please try again soon."
+            )
+        log.exception("Database error")
+        return error_response(500, "Something went wrong on our side; nothing was changed.")

@@ -1,0 +1,43 @@
+"""Logging: one format, and link secrets and tokens redacted from every record."""
+
+from __future__ import annotations
+
+import logging
+import re
+
+from flask import Flask
+
+# Link secrets in paths and tokens in query strings or headers must never reach a log file.
+_SECRET_PATTERNS = (
+    (re.compile(r"(/s/)[A-Za-z0-9_-]+"), r"\1[redacted]"),
+    (re.compile(r"((?:token|access_token|code)=)[^&\s\"']+", re.IGNORECASE), r"\1[redacted]"),
+    (re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE), r"\1[redacted]"),
+)
+
+
+def redact(text: str) -> str:
+    """Replace anything that looks like a link secret or token with a placeholder."""
+    for pattern, replacement in _SECRET_PATTERNS:
+        text = pattern.sub(replacement, text)
+    return text
+
+
+class RedactSecretsFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        cleaned = redact(message)
+        if cleaned != message:
+            record.msg, record.args = cleaned, ()
+        return True
+
+
+_FILTER = RedactSecretsFilter()
+
+
+def init_app(app: Flask) -> None:
+    app.logger.setLevel(app.config["LOG_LEVEL"])
+    # Access logs of the dev server (werkzeug) and gunicorn carry request paths.
+    for name in ("werkzeug", "gunicorn.access", "gunicorn.error", app.logger.name):
+        logger = logging.getLogger(name)
+        if _FILTER not in logger.filters:
+            logger.addFilter(_FILTER)

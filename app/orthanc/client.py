@@ -1,0 +1,172 @@
+"""A small client for the Orthanc REST API: one session, timeouts, typed errors."""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+
+from app.orthanc.errors import (
+    OrthancBadAnswer,
+    OrthancError,
+    OrthancNotFound,
+    OrthancUnauthorized,
+    OrthancUnavailable,
+)
+from app.orthanc.models import Instance, PatientSummary, Series, Study, StudyPage
+
+# Ids reach URL paths: only Orthanc's own shape may pass, which rules out path injection.
+ORTHANC_ID = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{8}){4}$")
+DICOM_UID = re.compile(r"^[0-9]+(\.[0-9]+)*$")
+
+
+def checked_id(orthanc_id: str) -> str:
+    """Return the id if it is a well-formed Orthanc id, else raise OrthancNotFound."""
+    if not isinstance(orthanc_id, str) or not ORTHANC_ID.fullmatch(orthanc_id):
+        raise OrthancNotFound("Not a valid Orthanc id")
+    return orthanc_id
+
+
+class OrthancClient:
+    """Talks to one Orthanc server; every failure becomes an OrthancError."""
+
+    def __init__(
+        self,
+        base_url: str,
+        username: str | None = None,
+        password: str | None = None,
+        timeout: float = 10.0,
+    ) -> None:
+        self.base_url = base_url.rstrip("/")
+        # Messages name the server without any user:password@ part of the URL.
+        parts = urlsplit(self.base_url)
+        self.server_label = f"{parts.hostname or '?'}:{parts.port or 'default port'}"
+        # (connect, read): a refused or black-holed host fails fast.
+        self.timeout = (min(timeout, 5.0), timeout)
+        self.session = requests.Session()
+        if username is not None or password is not None:
+            self.session.auth = (username or "", password or "")
+
+    def close(self) -> None:
+        """Release the session's connections."""
+        self.session.close()
+
+    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
+        what = f"{method} {path}"
+        try:
+            response = self.session.request(
+                method, self.base_url + path, timeout=self.timeout, **kwargs
+            )
+        except requests.Timeout as exc:
+            raise OrthancUnavailable(f"Orthanc ({self.server_label}) timed out: {what}") from exc
+        except requests.ConnectionError as exc:
+            raise OrthancUnavailable(
+                f"Could not connect to Orthanc ({self.server_label}): {what}"
+            ) from exc
+        except requests.RequestException as exc:
+            raise OrthancUnavailable(
+                f"Request to Orthanc ({self.server_label}) failed ({type(exc).__name__}): {what}"
+            ) from exc
+        status = response.status_code
+        if status < 300:
+            return response
+        # Orthanc's error bodies may echo query values (patient data): never quote them.
+        message = f"Orthanc ({self.server_label}) answered {status} to {what}"
+        error: type[OrthancError] = OrthancBadAnswer
+        if status == 404:
+            error = OrthancNotFound
+        elif status in (401, 403):
+            error = OrthancUnauthorized
+        elif status >= 500:
+            error = OrthancUnavailable
+        raise error(message, status=status)
+
+    def _json(self, method: str, path: str, expected: type, **kwargs: Any) -> Any:
+        response = self._request(method, path, **kwargs)
+        try:
+            data = response.json()
+        except ValueError:
+            raise OrthancBadAnswer(f"Orthanc sent non-JSON to {method} {path}") from None
+        if not isinstance(data, expected):
+            raise OrthancBadAnswer(
+                f"Orthanc sent a {type(data).__name__} instead of a {expected.__name__} "
+                f"to {method} {path}"
+            )
+        return data
+
+    def system(self) -> dict[str, Any]:
+        """Orthanc's version and settings (`GET /system`)."""
+        return self._json("GET", "/system", dict)
+
+    def statistics(self) -> dict[str, Any]:
+        """Counts and disk usage of the archive (`GET /statistics`)."""
+        return self._json("GET", "/statistics", dict)
+
+    def find_studies(
+        self,
+        query: dict[str, str],
+        *,
+        limit: int,
+        since: int = 0,
+        case_sensitive: bool = False,
+    ) -> StudyPage:
+        """One page of studies matching a DICOM query (`POST /tools/find`)."""
+        if limit < 1 or since < 0:
+            raise ValueError("limit must be >= 1 and since >= 0")
+        body = {
+            "Level": "Study",
+            "Query": query,
+            "Expand": True,
+            # One more than asked tells whether a next page exists.
+            "Limit": limit + 1,
+            "Since": since,
+            "CaseSensitive": case_sensitive,
+        }
+        found = self._json("POST", "/tools/find", list, json=body)
+        # Orthanc 1.10 cannot sort: pages come in its own (unspecified but stable) order, and
+        # sorting one page by date would mislead because the other pages are not sorted with it.
+        studies = [Study.from_orthanc(item) for item in found[:limit]]
+        return StudyPage(studies=studies, since=since, limit=limit, has_next=len(found) > limit)
+
+    def get_study(self, study_id: str) -> Study:
+        """One study (`GET /studies/{id}`)."""
+        return Study.from_orthanc(self._json("GET", f"/studies/{checked_id(study_id)}", dict))
+
+    def get_study_series(self, study_id: str) -> list[Series]:
+        """The series of a study (`GET /studies/{id}/series`)."""
+        found = self._json("GET", f"/studies/{checked_id(study_id)}/series", list)
+        return [Series.from_orthanc(item) for item in found]
+
+    def get_series_instances(self, series_id: str) -> list[Instance]:
+        """The instances of a series (`GET /series/{id}/instances`)."""
+        found = self._json("GET", f"/series/{checked_id(series_id)}/instances", list)
+        return [Instance.from_orthanc(item) for item in found]
+
+    def get_patient(self, patient_id: str) -> PatientSummary:
+        """One patient (`GET /patients/{id}`)."""
+        data = self._json("GET", f"/patients/{checked_id(patient_id)}", dict)
+        return PatientSummary.from_orthanc(data)
+
+    def lookup_study_uid(self, uid: str) -> str | None:
+        """The Orthanc id of the study with this StudyInstanceUID, if stored."""
+        if not DICOM_UID.fullmatch(uid) or len(uid) > 64:
+            return None
+        found = self._json("POST", "/tools/lookup", list, data=uid.encode("ascii"))
+        for match in found:
+            if isinstance(match, dict) and match.get("Type") == "Study":
+                study_id = match.get("ID")
+                if not isinstance(study_id, str) or not ORTHANC_ID.fullmatch(study_id):
+                    raise OrthancBadAnswer("Orthanc sent a lookup match without a valid ID")
+                return study_id
+        return None
+
+    def upload_instance(self, dicom_bytes: bytes) -> dict[str, Any]:
+        """Store a DICOM file (`POST /instances`); `Status` is `Success` or `AlreadyStored`."""
+        headers = {"Content-Type": "application/dicom"}
+        return self._json("POST", "/instances", dict, data=dicom_bytes, headers=headers)
+
+    def delete_study(self, study_id: str) -> None:
+        """Delete a study and its files (`DELETE /studies/{id}`)."""
+        self._request("DELETE", f"/studies/{checked_id(study_id)}")

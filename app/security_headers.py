@@ -1,0 +1,31 @@
+"""Security headers on every response, set in one place."""
+
+from flask import Flask, Response, request
+
+# No inline scripts or styles, no third-party origins, no framing.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
+    "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+)
+
+# Patient pages can carry a link secret in their URL: never leak it, cache it or index it.
+PATIENT_PREFIXES = ("/s/", "/code", "/v/")
+
+
+def init_app(app: Flask) -> None:
+    @app.after_request
+    def set_security_headers(response: Response) -> Response:
+        headers = response.headers
+        headers.setdefault("Content-Security-Policy", CONTENT_SECURITY_POLICY)
+        headers.setdefault("X-Content-Type-Options", "nosniff")
+        headers.setdefault("X-Frame-Options", "DENY")
+        headers.setdefault("Referrer-Policy", "same-origin")
+        headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
+        headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        if request.path.startswith(PATIENT_PREFIXES):
+            headers["Referrer-Policy"] = "no-referrer"
+            headers["Cache-Control"] = "no-store"
+            headers["X-Robots-Tag"] = "noindex, nofollow"
+        if app.config["SESSION_COOKIE_SECURE"]:
+            headers.setdefault("Strict-Transport-Security", "max-age=31536000")
+        return response

@@ -1,0 +1,1 @@
+"""Shares of studies, their secrets, and their audit trail."""

@@ -1,0 +1,134 @@
+"""Share, ShareStudy and AuditEvent: what was shared, with which protection, and what happened."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from enum import StrEnum
+
+from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.db_types import UTCDateTime, utcnow
+from app.extensions import db
+from app.users.models import User
+
+
+class ChallengeKind(StrEnum):
+    NONE = "none"
+    BIRTH_DATE = "birthdate"
+    PASSWORD = "password"  # noqa: S105  (a challenge kind, not a secret)
+    BIRTH_DATE_AND_PASSWORD = "birthdate+password"  # noqa: S105
+
+
+class ShareState(StrEnum):
+    ACTIVE = "active"
+    EXPIRED = "expired"
+    REVOKED = "revoked"
+    LOCKED = "locked"
+
+
+class Share(db.Model):
+    __tablename__ = "shares"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    # Names the share in the console and the audit log; never grants access by itself.
+    public_id: Mapped[str] = mapped_column(String(32), unique=True)
+    # SHA-256 of the link secret; the secret itself is never stored.
+    secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # Keyed hash (HMAC) of the normalized access code, when the share has one.
+    access_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
+    expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    challenge_kind: Mapped[str] = mapped_column(String(20), default=ChallengeKind.NONE.value)
+    password_hash: Mapped[str | None] = mapped_column(String(255))
+    # Clinician-entered birth date (DICOM YYYYMMDD) overriding the studies' PatientBirthDate.
+    birth_date: Mapped[str | None] = mapped_column(String(8))
+    failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
+
+    allow_download: Mapped[bool] = mapped_column(Boolean, default=True)
+    anonymized: Mapped[bool] = mapped_column(Boolean, default=False)
+    language: Mapped[str] = mapped_column(String(8), default="en")
+    recipient_email: Mapped[str | None] = mapped_column(String(254))
+    note: Mapped[str | None] = mapped_column(Text)
+    max_opens: Mapped[int | None] = mapped_column(Integer)
+    notify_owner: Mapped[bool] = mapped_column(Boolean, default=False)
+
+    open_count: Mapped[int] = mapped_column(Integer, default=0)
+    last_opened_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    # Updated by the validation endpoint at most every few seconds, not on every call.
+    last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+    use_count: Mapped[int] = mapped_column(Integer, default=0)
+
+    owner: Mapped[User] = relationship()
+    studies: Mapped[list[ShareStudy]] = relationship(
+        back_populates="share", cascade="all, delete-orphan", order_by="ShareStudy.id"
+    )
+
+    def __repr__(self) -> str:
+        return f"<Share {self.public_id}>"
+
+    def state(self, now: datetime | None = None) -> ShareState:
+        """Revoked beats locked beats expired: the strongest reason is shown."""
+        now = now or utcnow()
+        if self.revoked_at is not None:
+            return ShareState.REVOKED
+        if self.locked_at is not None:
+            return ShareState.LOCKED
+        if self.expires_at is not None and self.expires_at <= now:
+            return ShareState.EXPIRED
+        return ShareState.ACTIVE
+
+    def is_live(self, now: datetime | None = None) -> bool:
+        return self.state(now) is ShareState.ACTIVE
+
+
+class ShareStudy(db.Model):
+    __tablename__ = "share_studies"
+    __table_args__ = (UniqueConstraint("share_id", "orthanc_study_id"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    share_id: Mapped[int] = mapped_column(ForeignKey("shares.id", ondelete="CASCADE"), index=True)
+    # The study the recipient sees: the anonymized copy when the share is anonymized.
+    orthanc_study_id: Mapped[str] = mapped_column(String(64), index=True)
+    study_instance_uid: Mapped[str] = mapped_column(String(64), index=True)
+    # The clinician's original study, kept so the console can list a study's shares.
+    source_orthanc_study_id: Mapped[str] = mapped_column(String(64), index=True)
+    # Display summary captured at creation (date, description, modalities, counts).
+    summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    anonymized_copy_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+    share: Mapped[Share] = relationship(back_populates="studies")
+
+
+class ActorKind(StrEnum):
+    USER = "user"
+    RECIPIENT = "recipient"
+    SYSTEM = "system"
+
+
+class AuditEvent(db.Model):
+    __tablename__ = "audit_events"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
+    share_id: Mapped[int | None] = mapped_column(
+        ForeignKey("shares.id", ondelete="SET NULL"), index=True
+    )
+    actor_kind: Mapped[str] = mapped_column(String(20))
+    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
+    kind: Mapped[str] = mapped_column(String(40), index=True)
+    ip: Mapped[str | None] = mapped_column(String(45))
+    user_agent: Mapped[str | None] = mapped_column(String(512))
+    # Never holds a secret, token, access code or password.
+    detail: Mapped[dict] = mapped_column(JSON, default=dict)
+
+    share: Mapped[Share | None] = relationship()
+    actor_user: Mapped[User | None] = relationship()
+
+    def __repr__(self) -> str:
+        return f"<AuditEvent {self.kind} share={self.share_id}>"

@@ -1,0 +1,177 @@
+"""StudyShare configuration, read from environment variables.
+
+`STUDYSHARE_ENV` picks the class: `production` (the default), `development` or `test`.
+Each class reads a mapping (normally `os.environ`) so tests can pass their own.
+"""
+
+from __future__ import annotations
+
+import os
+import secrets
+from collections.abc import Mapping
+from datetime import timedelta
+
+
+class ConfigError(Exception):
+    """The environment does not describe a runnable StudyShare."""
+
+
+def _bool(value: str, name: str) -> bool:
+    lowered = value.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise ConfigError(f"{name} must be true or false, not {value!r}.")
+
+
+def _int(value: str, name: str) -> int:
+    try:
+        return int(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a whole number, not {value!r}.") from None
+
+
+def _float(value: str, name: str) -> float:
+    try:
+        return float(value)
+    except ValueError:
+        raise ConfigError(f"{name} must be a number, not {value!r}.") from None
+
+
+def normalize_database_url(url: str) -> str:
+    """Select the psycopg 3 driver for PostgreSQL URLs written the usual way."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+class Config:
+    """Settings shared by every environment; subclasses change defaults and requirements."""
+
+    ENV_NAME = "production"
+    DEBUG = False
+    TESTING = False
+    # Variables that must be set explicitly in this environment.
+    REQUIRED: tuple[str, ...] = ()
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        env = os.environ if environ is None else environ
+        self._env = env
+        missing = [name for name in self.REQUIRED if not env.get(name, "").strip()]
+        if missing:
+            raise ConfigError(
+                f"StudyShare ({self.ENV_NAME}) cannot start: set the environment "
+                f"variable(s) {', '.join(missing)}."
+            )
+
+        self.SECRET_KEY = env.get("SECRET_KEY") or self.default_secret_key()
+        self.DATABASE_URL = env.get("DATABASE_URL", "")
+        self.SQLALCHEMY_DATABASE_URI = normalize_database_url(self.DATABASE_URL) or None
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+
+        self.ORTHANC_URL = env.get("ORTHANC_URL", "http://127.0.0.1:8042").rstrip("/")
+        self.ORTHANC_USERNAME = env.get("ORTHANC_USERNAME") or None
+        self.ORTHANC_PASSWORD = env.get("ORTHANC_PASSWORD") or None
+        self.ORTHANC_TIMEOUT = self.env_float("ORTHANC_TIMEOUT", 10.0)
+
+        self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        self.CLINIC_NAME = env.get("CLINIC_NAME", "StudyShare")
+
+        self.MAIL_SERVER = env.get("MAIL_SERVER", "localhost")
+        self.MAIL_PORT = self.env_int("MAIL_PORT", 25)
+        self.MAIL_USE_TLS = self.env_bool("MAIL_USE_TLS", False)
+        self.MAIL_USE_SSL = self.env_bool("MAIL_USE_SSL", False)
+        self.MAIL_USERNAME = env.get("MAIL_USERNAME") or None
+        self.MAIL_PASSWORD = env.get("MAIL_PASSWORD") or None
+        self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "studyshare@localhost")
+        self.MAIL_SUPPRESS_SEND = False
+
+        self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
+        self.RATELIMIT_ENABLED = self.env_bool("RATELIMIT_ENABLED", True)
+        self.RATELIMIT_HEADERS_ENABLED = True
+
+        self.SESSION_COOKIE_SECURE = self.env_bool(
+            "SESSION_COOKIE_SECURE", self.default_secure_cookies()
+        )
+        self.SESSION_COOKIE_HTTPONLY = True
+        self.SESSION_COOKIE_SAMESITE = "Lax"
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.REMEMBER_COOKIE_HTTPONLY = True
+        self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.env_int("SESSION_LIFETIME_HOURS", 8))
+        self.WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session
+        self.MAX_CONTENT_LENGTH = self.env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
+        self.PROXY_FIX_HOPS = self.env_int("PROXY_FIX_HOPS", 0)
+        self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO").upper()
+
+    def default_secret_key(self) -> str:
+        # Production requires SECRET_KEY (see REQUIRED); elsewhere a per-process key is
+        # enough: sessions simply do not survive a restart.
+        return secrets.token_urlsafe(32)
+
+    def default_secure_cookies(self) -> bool:
+        return True
+
+    def env_bool(self, name: str, default: bool) -> bool:
+        raw = self._env.get(name)
+        return default if raw is None else _bool(raw, name)
+
+    def env_int(self, name: str, default: int) -> int:
+        raw = self._env.get(name)
+        return default if raw is None or raw == "" else _int(raw, name)
+
+    def env_float(self, name: str, default: float) -> float:
+        raw = self._env.get(name)
+        return default if raw is None or raw == "" else _float(raw, name)
+
+    def to_flask(self) -> dict[str, object]:
+        """The settings as the upper-case keys Flask and its extensions read."""
+        return {key: value for key, value in vars(self).items() if key.isupper()}
+
+
+class ProductionConfig(Config):
+    ENV_NAME = "production"
+    REQUIRED = ("SECRET_KEY", "DATABASE_URL", "ORTHANC_URL")
+
+
+class DevelopmentConfig(Config):
+    ENV_NAME = "development"
+    DEBUG = False  # the Werkzeug debugger is never switched on by configuration
+
+    def default_secure_cookies(self) -> bool:
+        # `make demo` serves plain http on loopback, where secure cookies would be dropped.
+        return False
+
+
+class TestConfig(Config):
+    __test__ = False  # not a pytest test class despite its name
+    ENV_NAME = "test"
+    TESTING = True
+
+    def __init__(self, environ: Mapping[str, str] | None = None) -> None:
+        # Tests never inherit the developer's shell: only what they pass counts.
+        super().__init__({} if environ is None else environ)
+        self.SESSION_COOKIE_SECURE = self.env_bool("SESSION_COOKIE_SECURE", False)
+        self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
+        self.MAIL_SUPPRESS_SEND = self.env_bool("MAIL_SUPPRESS_SEND", True)
+        self.ORTHANC_TIMEOUT = self.env_float("ORTHANC_TIMEOUT", 5.0)
+
+
+CONFIG_CLASSES: dict[str, type[Config]] = {
+    "production": ProductionConfig,
+    "development": DevelopmentConfig,
+    "test": TestConfig,
+}
+
+
+def config_from_environ(environ: Mapping[str, str] | None = None) -> Config:
+    """Build the configuration selected by STUDYSHARE_ENV (production by default)."""
+    env = os.environ if environ is None else environ
+    name = env.get("STUDYSHARE_ENV", "production").strip().lower() or "production"
+    try:
+        config_class = CONFIG_CLASSES[name]
+    except KeyError:
+        choices = ", ".join(CONFIG_CLASSES)
+        raise ConfigError(f"STUDYSHARE_ENV must be one of {choices}, not {name!r}.") from None
+    return config_class(env)

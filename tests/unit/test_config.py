@@ -1,0 +1,119 @@
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from app import default_sqlite_uri
+from config import (
+    ConfigError,
+    DevelopmentConfig,
+    ProductionConfig,
+    TestConfig,
+    config_from_environ,
+    normalize_database_url,
+)
+
+ROOT = Path(__file__).resolve().parents[2]
+PRODUCTION_ENV = {
+    "SECRET_KEY": "s" * 40,
+    "DATABASE_URL": "postgresql://studyshare@db/studyshare",
+    "ORTHANC_URL": "http://orthanc:8042/",
+}
+
+
+def test_production_is_the_default():
+    config = config_from_environ(PRODUCTION_ENV)
+    assert isinstance(config, ProductionConfig)
+    assert config.SESSION_COOKIE_SECURE is True
+    assert config.ORTHANC_URL == "http://orthanc:8042"
+    assert config.SQLALCHEMY_DATABASE_URI == "postgresql+psycopg://studyshare@db/studyshare"
+
+
+@pytest.mark.parametrize("missing", ["SECRET_KEY", "DATABASE_URL", "ORTHANC_URL"])
+def test_production_names_each_missing_variable(missing):
+    env = {k: v for k, v in PRODUCTION_ENV.items() if k != missing}
+    with pytest.raises(ConfigError, match=missing):
+        config_from_environ(env)
+
+
+def test_production_lists_all_missing_variables():
+    with pytest.raises(ConfigError) as excinfo:
+        config_from_environ({"STUDYSHARE_ENV": "production", "SECRET_KEY": "  "})
+    assert "SECRET_KEY, DATABASE_URL, ORTHANC_URL" in str(excinfo.value)
+
+
+def test_environment_selects_the_class():
+    assert isinstance(config_from_environ({"STUDYSHARE_ENV": "development"}), DevelopmentConfig)
+    assert isinstance(config_from_environ({"STUDYSHARE_ENV": "TEST"}), TestConfig)
+    with pytest.raises(ConfigError, match="STUDYSHARE_ENV must be one of"):
+        config_from_environ({"STUDYSHARE_ENV": "staging"})
+
+
+def test_development_allows_plain_http_and_generates_a_key():
+    first = DevelopmentConfig({})
+    second = DevelopmentConfig({})
+    assert first.SESSION_COOKIE_SECURE is False
+    assert len(first.SECRET_KEY) >= 32
+    assert first.SECRET_KEY != second.SECRET_KEY
+
+
+def test_test_config_ignores_the_process_environment(monkeypatch):
+    monkeypatch.setenv("ORTHANC_URL", "http://should-not-leak:1")
+    assert TestConfig().ORTHANC_URL == "http://127.0.0.1:8042"
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("MAIL_PORT", "twenty-five", "MAIL_PORT must be a whole number"),
+        ("MAIL_USE_TLS", "maybe", "MAIL_USE_TLS must be true or false"),
+        ("ORTHANC_TIMEOUT", "soon", "ORTHANC_TIMEOUT must be a number"),
+    ],
+)
+def test_malformed_values_are_named(name, value, message):
+    with pytest.raises(ConfigError, match=message):
+        DevelopmentConfig({name: value})
+
+
+def test_typed_values_are_parsed():
+    config = DevelopmentConfig(
+        {"MAIL_PORT": "2525", "MAIL_USE_TLS": "yes", "ORTHANC_TIMEOUT": "2.5"}
+    )
+    assert (config.MAIL_PORT, config.MAIL_USE_TLS, config.ORTHANC_TIMEOUT) == (2525, True, 2.5)
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://u@h/d", "postgresql+psycopg://u@h/d"),
+        ("postgresql://u@h/d", "postgresql+psycopg://u@h/d"),
+        ("postgresql+psycopg://u@h/d", "postgresql+psycopg://u@h/d"),
+        ("sqlite:////tmp/x.db", "sqlite:////tmp/x.db"),
+    ],
+)
+def test_database_url_normalization(url, expected):
+    assert normalize_database_url(url) == expected
+
+
+def test_unusable_instance_folder_is_a_clear_error(tmp_path):
+    blocker = tmp_path / "a-file"
+    blocker.write_text("not a folder")
+    with pytest.raises(ConfigError, match="Cannot create the instance folder"):
+        default_sqlite_uri(str(blocker / "instance"))
+
+
+def test_wsgi_refuses_to_start_without_settings_and_says_why():
+    env = {"PATH": "/usr/bin:/bin", "STUDYSHARE_ENV": "production"}
+    result = subprocess.run(
+        [sys.executable, "-c", "import wsgi"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode != 0
+    assert "SECRET_KEY, DATABASE_URL, ORTHANC_URL" in result.stderr
+    assert "Traceback" not in result.stderr

@@ -1,0 +1,24 @@
+import logging
+
+from app.logging_setup import RedactSecretsFilter, redact
+
+
+def test_link_secrets_and_tokens_are_redacted():
+    line = (
+        '127.0.0.1 - - "GET /s/AbC-123_xyzSECRET HTTP/1.1" 200 '
+        "/studies/x/archive?token=eyJhbGciOi.abc.def&x=1 Authorization: Bearer eyJ.abc.def"
+    )
+    cleaned = redact(line)
+    assert "AbC-123_xyzSECRET" not in cleaned
+    assert "eyJhbGciOi" not in cleaned
+    assert "eyJ.abc.def" not in cleaned
+    assert "/s/[redacted]" in cleaned
+    assert "token=[redacted]&x=1" in cleaned
+
+
+def test_filter_rewrites_records_with_arguments():
+    record = logging.LogRecord(
+        "werkzeug", logging.INFO, __file__, 1, '"%s" %s', ("GET /s/abcdef", 200), None
+    )
+    assert RedactSecretsFilter().filter(record) is True
+    assert record.getMessage() == '"GET /s/[redacted]" 200'
