@@ -16,10 +16,10 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.demo.dicom import demo_instances, upload_demo_studies  # noqa: E402
 from flask_migrate import upgrade  # noqa: E402
 
 from app import create_app  # noqa: E402
+from app.demo.dicom import demo_instances, upload_demo_studies  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.orthanc.flask_client import client_for  # noqa: E402
 from app.users.models import Role, User  # noqa: E402
