@@ -5,14 +5,23 @@ from __future__ import annotations
 import secrets
 from functools import cache
 
-from flask import flash, redirect, render_template, request, session, url_for
+from flask import (
+    Response,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    session,
+    url_for,
+)
 from flask_login import current_user, login_user, logout_user
 
 from app.clinician import bp
 from app.clinician.forms import EmptyForm, LoginForm
 from app.clinician.safe_redirect import safe_next_path
 from app.db_types import utcnow
-from app.extensions import db
+from app.extensions import db, limiter
 from app.orthanc.errors import OrthancError, OrthancUnauthorized
 from app.orthanc.flask_client import get_orthanc
 from app.users.models import User
@@ -36,7 +45,33 @@ def index():
     return render_template("clinician/index.html", archive=archive, archive_error=archive_error)
 
 
+def _failed_login(response: Response) -> bool:
+    return response.status_code == 400
+
+
+def _login_account_key() -> str:
+    # Counted per submitted address, whether or not it has an account, so the limit
+    # itself does not reveal which addresses exist.
+    return "login-account:" + User.normalize_email(request.form.get("email", ""))[:254]
+
+
+TOO_MANY_LOGINS = "Too many failed log-in attempts. Please wait a few minutes and try again."
+
+
 @bp.route("/login", methods=["GET", "POST"])
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
+    methods=["POST"],
+    deduct_when=_failed_login,
+    error_message=TOO_MANY_LOGINS,
+)
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_login_account_key,
+    methods=["POST"],
+    deduct_when=_failed_login,
+    error_message=TOO_MANY_LOGINS,
+)
 def login():
     next_path = safe_next_path(request.args.get("next"))
     if current_user.is_authenticated:
