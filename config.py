@@ -76,6 +76,9 @@ class Config:
         self.ORTHANC_PASSWORD = env.get("ORTHANC_PASSWORD") or None
         self.ORTHANC_TIMEOUT = self.env_float("ORTHANC_TIMEOUT", 10.0)
 
+        self.SEARCH_PAGE_SIZE = self.env_int("SEARCH_PAGE_SIZE", 25)
+        self.SEARCH_SORT_WINDOW = self.env_int("SEARCH_SORT_WINDOW", 500)
+
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.CLINIC_NAME = env.get("CLINIC_NAME", "StudyShare")
 

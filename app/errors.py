@@ -27,6 +27,7 @@ TITLES = {
     404: "Page not found",
     405: "Method not allowed",
     413: "Request too large",
+    414: "Address too long",
     429: "Too many requests",
     500: "Something went wrong",
     503: "Service unavailable",
@@ -55,7 +56,16 @@ def error_response(status: int, message: str, hint: str | None = None):
     return page, status
 
 
+MAX_QUERY_STRING = 2048
+
+
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def refuse_oversized_query_strings():
+        if len(request.query_string) > MAX_QUERY_STRING:
+            return error_response(414, "This address is too long. Shorten the search and retry.")
+        return None
+
     @app.errorhandler(HTTPException)
     def http_error(exc: HTTPException):
         # Also receives unhandled exceptions, wrapped by Flask in InternalServerError.

@@ -4,4 +4,4 @@ from flask import Blueprint
 
 bp = Blueprint("clinician", __name__, template_folder="templates")
 
-from app.clinician import views  # noqa: E402,F401  (registers the routes)
+from app.clinician import study_views, views  # noqa: E402,F401  (registers the routes)

@@ -1,4 +1,4 @@
-"""Console routes: login, logout and the landing page."""
+"""Console routes: login and logout."""
 
 from __future__ import annotations
 
@@ -22,8 +22,6 @@ from app.clinician.forms import EmptyForm, LoginForm
 from app.clinician.safe_redirect import safe_next_path
 from app.db_types import utcnow
 from app.extensions import db, limiter
-from app.orthanc.errors import OrthancError, OrthancUnauthorized
-from app.orthanc.flask_client import get_orthanc
 from app.users.models import User
 from app.users.passwords import hash_password, needs_rehash, verify_password
 
@@ -31,18 +29,6 @@ from app.users.passwords import hash_password, needs_rehash, verify_password
 @cache
 def _dummy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
-
-
-@bp.get("/")
-def index():
-    archive, archive_error = None, None
-    try:
-        archive = get_orthanc().statistics()
-    except OrthancUnauthorized:
-        archive_error = "The image archive refused StudyShare's credentials."
-    except OrthancError:
-        archive_error = "The image archive is not answering right now."
-    return render_template("clinician/index.html", archive=archive, archive_error=archive_error)
 
 
 def _failed_login(response: Response) -> bool:

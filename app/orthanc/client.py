@@ -130,6 +130,21 @@ class OrthancClient:
         studies = [Study.from_orthanc(item) for item in found[:limit]]
         return StudyPage(studies=studies, since=since, limit=limit, has_next=len(found) > limit)
 
+    def find_series_of_studies(self, study_uids: list[str]) -> list[Series]:
+        """Every series of the given studies, in one `POST /tools/find` at series level."""
+        uids = [uid for uid in study_uids if DICOM_UID.fullmatch(uid) and len(uid) <= 64]
+        if not uids:
+            return []
+        # A backslash-separated value is DICOM list matching: one request for the whole page.
+        body = {"Level": "Series", "Query": {"StudyInstanceUID": "\\".join(uids)}, "Expand": True}
+        found = self._json("POST", "/tools/find", list, json=body)
+        return [Series.from_orthanc(item) for item in found]
+
+    def instance_preview(self, instance_id: str) -> bytes:
+        """A PNG rendering of an instance's first frame (`GET /instances/{id}/preview`)."""
+        path = f"/instances/{checked_id(instance_id)}/preview"
+        return self._request("GET", path, headers={"Accept": "image/png"}).content
+
     def get_study(self, study_id: str) -> Study:
         """One study (`GET /studies/{id}`)."""
         return Study.from_orthanc(self._json("GET", f"/studies/{checked_id(study_id)}", dict))

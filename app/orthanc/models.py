@@ -148,6 +148,7 @@ class Series:
     description: str
     number: int | None
     instance_ids: tuple[str, ...]
+    parent_study_id: str = ""
 
     @property
     def first_instance_id(self) -> str | None:
@@ -166,6 +167,7 @@ class Series:
             description=_text(tags, "SeriesDescription"),
             number=parse_int(tags.get("SeriesNumber")),
             instance_ids=_ids(data, "Instances"),
+            parent_study_id=_text(data, "ParentStudy"),
         )
 
 

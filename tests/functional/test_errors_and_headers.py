@@ -67,8 +67,10 @@ def test_console_landing_survives_orthanc_outage(app_env, make_user):
     client = app.test_client()
     login(client, make_user)
     response = client.get("/")
-    assert response.status_code == 200
+    assert response.status_code == 503
     assert "The image archive is not answering right now." in response.text
+    assert "try again in a minute" in response.text
+    assert "<h1>Find studies</h1>" in response.text
 
 
 @pytest.fixture

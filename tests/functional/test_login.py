@@ -12,15 +12,16 @@ def test_console_redirects_to_login(client):
     assert response.headers["Location"] == "/login?next=%2F"
 
 
-def test_login_then_landing_page(client, make_user):
+def test_login_then_landing_page(client, make_user, demo_studies):
     make_user(name="Dr Ada Lovelace")
     response = client.post(
         "/login", data={"email": "Doctor@Example.org ", "password": PASSWORD}, follow_redirects=True
     )
     assert response.status_code == 200
-    assert "Welcome, Dr Ada Lovelace" in response.text
-    # The landing page reads the real archive's statistics.
-    assert "Image archive" in response.text
+    assert "Dr Ada Lovelace" in response.text
+    # The landing page is the study search, filled from the real archive.
+    assert "<h1>Find studies</h1>" in response.text
+    assert "<table" in response.text
 
 
 @pytest.mark.parametrize(

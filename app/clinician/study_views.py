@@ -1,0 +1,75 @@
+"""Console routes for finding and looking at studies."""
+
+from __future__ import annotations
+
+from flask import current_app, make_response, render_template, request, url_for
+
+from app.clinician import bp
+from app.clinician.search_form import StudySearchForm
+from app.orthanc.errors import OrthancError, OrthancUnauthorized
+from app.orthanc.flask_client import get_orthanc
+from app.shares.queries import shares_of_study
+from app.studies.search import search_studies
+
+# Orthanc instances never change once stored, so their previews can be cached; `private`
+# keeps patient images out of shared caches.
+PREVIEW_CACHE_CONTROL = "private, max-age=86400, immutable"
+
+
+@bp.get("/")
+def index():
+    """The console's home: study search, most recent studies first."""
+    form = StudySearchForm(request.args)
+    results, archive_error, status = None, None, 200
+    if request.args and not form.validate():
+        status = 400
+    else:
+        try:
+            results = search_studies(
+                get_orthanc(),
+                form.criteria(),
+                page=form.page_number,
+                page_size=current_app.config["SEARCH_PAGE_SIZE"],
+                sort_window=current_app.config["SEARCH_SORT_WINDOW"],
+            )
+        except OrthancUnauthorized:
+            archive_error, status = "The image archive refused StudyShare's credentials.", 503
+        except OrthancError:
+            archive_error, status = "The image archive is not answering right now.", 503
+    page = render_template(
+        "clinician/search.html",
+        form=form,
+        results=results,
+        archive_error=archive_error,
+        page_url=page_url,
+    )
+    return page, status
+
+
+def page_url(page: int) -> str:
+    """The current search's URL on another page."""
+    args = request.args.to_dict()
+    args["page"] = str(page)
+    return url_for("clinician.index", **args)
+
+
+@bp.get("/studies/<study_id>")
+def study_detail(study_id: str):
+    """One study: patient and study tags, its series with thumbnails, and its shares."""
+    client = get_orthanc()
+    study = client.get_study(study_id)
+    series = sorted(
+        client.get_study_series(study_id), key=lambda s: (s.number is None, s.number or 0)
+    )
+    return render_template(
+        "clinician/study.html", study=study, series=series, shares=shares_of_study(study_id)
+    )
+
+
+@bp.get("/instances/<instance_id>/preview")
+def instance_preview(instance_id: str):
+    """A PNG thumbnail proxied from Orthanc, for logged-in users only."""
+    response = make_response(get_orthanc().instance_preview(instance_id))
+    response.headers["Content-Type"] = "image/png"
+    response.headers["Cache-Control"] = PREVIEW_CACHE_CONTROL
+    return response

@@ -1,0 +1,1 @@
+"""Finding studies in Orthanc and describing them for the console."""

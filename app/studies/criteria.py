@@ -1,0 +1,70 @@
+"""What a clinician searches for, turned into an Orthanc `/tools/find` query."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+MODALITIES = ("CT", "MR", "CR", "DX", "US", "MG", "NM", "PT", "XA", "RF", "OT")
+
+# Backslash separates values in DICOM queries and control characters have no place in
+# them: neither may reach Orthanc from user input.
+_UNSAFE = re.compile(r"[\\\x00-\x1f\x7f]")
+
+
+def dicom_date(value: date) -> str:
+    return value.strftime("%Y%m%d")
+
+
+def _clean(text: str) -> str:
+    return _UNSAFE.sub("", text).strip()
+
+
+def contains_pattern(text: str) -> str:
+    """`jane doe` → `*jane*doe*`; input that already has wildcards is used as typed."""
+    cleaned = _clean(text)
+    if not cleaned:
+        return ""
+    if "*" in cleaned or "?" in cleaned:
+        return cleaned
+    # DICOM names separate their parts with ^; people type spaces or commas.
+    words = [word for word in re.split(r"[\s,^]+", cleaned) if word]
+    return "*" + "*".join(words) + "*"
+
+
+@dataclass(frozen=True)
+class StudyCriteria:
+    patient_name: str = ""
+    patient_id: str = ""
+    birth_date: date | None = None
+    accession_number: str = ""
+    date_from: date | None = None
+    date_to: date | None = None
+    modality: str = ""
+    description: str = ""
+
+    def is_empty(self) -> bool:
+        return self.to_dicom_query() == {}
+
+    def to_dicom_query(self) -> dict[str, str]:
+        """The DICOM query for Orthanc; names and descriptions match anywhere, any case."""
+        query: dict[str, str] = {}
+        if name := contains_pattern(self.patient_name):
+            query["PatientName"] = name
+        if patient_id := _clean(self.patient_id):
+            query["PatientID"] = patient_id
+        if self.birth_date:
+            query["PatientBirthDate"] = dicom_date(self.birth_date)
+        if accession := _clean(self.accession_number):
+            query["AccessionNumber"] = accession
+        if self.date_from or self.date_to:
+            start = dicom_date(self.date_from) if self.date_from else ""
+            end = dicom_date(self.date_to) if self.date_to else ""
+            query["StudyDate"] = start if start == end else f"{start}-{end}"
+        if self.modality in MODALITIES:
+            # Orthanc 1.10 ignores `Modality` at study level; ModalitiesInStudy works.
+            query["ModalitiesInStudy"] = self.modality
+        if description := contains_pattern(self.description):
+            query["StudyDescription"] = description
+        return query
