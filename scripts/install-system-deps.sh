@@ -3,7 +3,8 @@
 # Safe to re-run: does nothing when everything is there.
 set -euo pipefail
 
-packages=(orthanc orthanc-python orthanc-dicomweb orthanc-webviewer)
+# Orthanc and its plugins for the demo and the tests; Chromium for the browser tests.
+packages=(orthanc orthanc-python orthanc-dicomweb orthanc-webviewer chromium fonts-dejavu-core)
 
 missing=()
 for package in "${packages[@]}"; do
