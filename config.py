@@ -79,6 +79,8 @@ class Config:
         self.SEARCH_PAGE_SIZE = self.env_int("SEARCH_PAGE_SIZE", 25)
         self.SEARCH_SORT_WINDOW = self.env_int("SEARCH_SORT_WINDOW", 500)
 
+        self.ALLOW_NEVER_EXPIRE = self.env_bool("ALLOW_NEVER_EXPIRE", False)
+
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.CLINIC_NAME = env.get("CLINIC_NAME", "StudyShare")
 

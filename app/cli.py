@@ -8,6 +8,7 @@ from flask.cli import AppGroup
 
 from app.orthanc.errors import OrthancError
 from app.orthanc.flask_client import get_orthanc
+from app.shares.cli import shares_cli
 from app.users.cli import users_cli
 
 demo_cli = AppGroup("demo", help="Demo data.")
@@ -32,3 +33,4 @@ def load_demo() -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
+    app.cli.add_command(shares_cli)

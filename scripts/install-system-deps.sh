@@ -3,8 +3,9 @@
 # Safe to re-run: does nothing when everything is there.
 set -euo pipefail
 
-# Orthanc and its plugins for the demo and the tests; Chromium for the browser tests.
-packages=(orthanc orthanc-python orthanc-dicomweb orthanc-webviewer chromium fonts-dejavu-core)
+# Orthanc and its plugins for the demo and the tests; Chromium for the browser tests;
+# zbar-tools to read QR codes back in the tests.
+packages=(orthanc orthanc-python orthanc-dicomweb orthanc-webviewer chromium fonts-dejavu-core zbar-tools)
 
 missing=()
 for package in "${packages[@]}"; do

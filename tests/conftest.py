@@ -1,6 +1,11 @@
 import pytest
 
-pytest_plugins = ["tests.orthanc.fixtures", "tests.fixtures.postgres", "tests.fixtures.app"]
+pytest_plugins = [
+    "tests.orthanc.fixtures",
+    "tests.fixtures.postgres",
+    "tests.fixtures.app",
+    "tests.fixtures.shares",
+]
 
 
 @pytest.hookimpl(hookwrapper=True)

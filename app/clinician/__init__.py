@@ -4,4 +4,9 @@ from flask import Blueprint
 
 bp = Blueprint("clinician", __name__, template_folder="templates")
 
-from app.clinician import study_views, views  # noqa: E402,F401  (registers the routes)
+from app.clinician import (  # noqa: E402,F401  (registers the routes)
+    share_manage_views,
+    share_views,
+    study_views,
+    views,
+)

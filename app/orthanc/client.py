@@ -182,6 +182,16 @@ class OrthancClient:
         headers = {"Content-Type": "application/dicom"}
         return self._json("POST", "/instances", dict, data=dicom_bytes, headers=headers)
 
+    def anonymize_study(self, study_id: str) -> str:
+        """Create an anonymized copy of a study (new UIDs, no patient identity); its id."""
+        body = {"KeepPrivateTags": False, "Force": True}
+        path = f"/studies/{checked_id(study_id)}/anonymize"
+        answer = self._json("POST", path, dict, json=body)
+        copy_id = answer.get("ID")
+        if not isinstance(copy_id, str) or not ORTHANC_ID.fullmatch(copy_id):
+            raise OrthancBadAnswer("Orthanc's anonymization answer has no valid study ID")
+        return copy_id
+
     def delete_study(self, study_id: str) -> None:
         """Delete a study and its files (`DELETE /studies/{id}`)."""
         self._request("DELETE", f"/studies/{checked_id(study_id)}")

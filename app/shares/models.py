@@ -38,6 +38,8 @@ class Share(db.Model):
     # Keyed hash (HMAC) of the normalized access code, when the share has one.
     access_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
     owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    # Set from the create form's one-time key, so a double submit makes one share.
+    creation_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     expires_at: Mapped[datetime | None] = mapped_column(UTCDateTime, index=True)

@@ -1,4 +1,4 @@
-"""Read-only share queries used outside the share pages."""
+"""Read-only share queries for the console."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from sqlalchemy import func, or_, select
 
 from app.db_types import utcnow
 from app.extensions import db
-from app.shares.models import Share, ShareStudy
+from app.shares.models import AuditEvent, Share, ShareState, ShareStudy
 
 
 def live_condition(now: datetime):
@@ -43,5 +43,49 @@ def shares_of_study(source_study_id: str) -> list[Share]:
             .where(ShareStudy.source_orthanc_study_id == source_study_id)
             .order_by(Share.created_at.desc())
             .distinct()
+        )
+    )
+
+
+def share_for_user(public_id: str, user) -> Share | None:
+    """The share if it exists and the user owns it or is an admin (others see nothing)."""
+    share = db.session.scalar(select(Share).where(Share.public_id == public_id))
+    if share is None or not (user.is_admin or share.owner_id == user.id):
+        return None
+    return share
+
+
+def state_condition(state: ShareState, now: datetime):
+    """SQL condition matching Share.state() for one state."""
+    not_revoked = Share.revoked_at.is_(None)
+    if state is ShareState.REVOKED:
+        return Share.revoked_at.is_not(None)
+    if state is ShareState.LOCKED:
+        return not_revoked & Share.locked_at.is_not(None)
+    if state is ShareState.EXPIRED:
+        return not_revoked & Share.locked_at.is_(None) & (Share.expires_at <= now)
+    return live_condition(now)
+
+
+def list_shares(
+    *, owner_id: int | None, state: ShareState | None, page: int, per_page: int
+) -> tuple[list[Share], bool]:
+    """A page of shares, newest first, and whether another page follows."""
+    query = select(Share).order_by(Share.created_at.desc(), Share.id.desc())
+    if owner_id is not None:
+        query = query.where(Share.owner_id == owner_id)
+    if state is not None:
+        query = query.where(state_condition(state, utcnow()))
+    rows = db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)).all()
+    return list(rows[:per_page]), len(rows) > per_page
+
+
+def audit_trail(share: Share) -> list[AuditEvent]:
+    """The share's events, oldest first."""
+    return list(
+        db.session.scalars(
+            select(AuditEvent)
+            .where(AuditEvent.share_id == share.id)
+            .order_by(AuditEvent.created_at, AuditEvent.id)
         )
     )

@@ -1,0 +1,142 @@
+"""Console routes for managing shares: list, detail with audit trail, and actions."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms import SelectChoice
+
+from app.clinician import bp
+from app.clinician.forms import EmptyForm
+from app.clinician.share_forms import ExtendShareForm, ShareFilterForm
+from app.clinician.share_views import render_created
+from app.extensions import db
+from app.orthanc.flask_client import get_orthanc
+from app.shares import lifecycle
+from app.shares.models import Share, ShareState
+from app.shares.options import ShareError
+from app.shares.queries import audit_trail, list_shares, share_for_user
+from app.shares.service import CreatedShare
+from app.users.models import User
+
+SHARES_PER_PAGE = 50
+
+
+def _owned_share(public_id: str) -> Share:
+    share = share_for_user(public_id, current_user)
+    if share is None:
+        abort(404, "There is no such share, or it is not yours.")
+    return share
+
+
+@bp.get("/shares")
+def share_list():
+    """My shares; admins see everyone's and can filter by owner."""
+    form = ShareFilterForm(request.args)
+    owners = db.session.scalars(select(User).order_by(User.email)).all()
+    form.owner.choices = [SelectChoice("", "Everyone")] + [
+        SelectChoice(str(u.id), u.email) for u in owners
+    ]
+    if not form.validate():
+        abort(400, "This filter is not valid: choose a state and an owner from the lists.")
+    owner_id = current_user.id
+    if current_user.is_admin:
+        owner_id = int(form.owner.data) if form.owner.data else None
+    state = ShareState(form.state.data) if form.state.data else None
+    page = form.page.data or 1
+    shares, has_next = list_shares(
+        owner_id=owner_id, state=state, page=page, per_page=SHARES_PER_PAGE
+    )
+
+    def page_url(number: int) -> str:
+        return url_for("clinician.share_list", **{**request.args.to_dict(), "page": number})
+
+    return render_template(
+        "clinician/share_list.html",
+        form=form,
+        shares=shares,
+        page=page,
+        has_next=has_next,
+        page_url=page_url,
+    )
+
+
+@bp.get("/shares/<public_id>")
+def share_detail(public_id: str):
+    """One share: its settings, studies, audit trail and actions."""
+    share = _owned_share(public_id)
+    return render_template(
+        "clinician/share_detail.html",
+        share=share,
+        events=audit_trail(share),
+        action_form=EmptyForm(),
+        extend_form=ExtendShareForm(),
+    )
+
+
+def _act(public_id: str, action) -> object:
+    share = _owned_share(public_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, "This form has expired. Reload the page and try again.")
+    try:
+        message = action(share)
+    except ShareError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(message, "info")
+    return redirect(url_for("clinician.share_detail", public_id=share.public_id))
+
+
+@bp.post("/shares/<public_id>/revoke")
+def share_revoke(public_id: str):
+    def revoke(share: Share) -> str:
+        lifecycle.revoke(share, get_orthanc(), user=current_user)
+        return "The share is revoked: its link and viewer tokens no longer work."
+
+    return _act(public_id, revoke)
+
+
+@bp.post("/shares/<public_id>/unlock")
+def share_unlock(public_id: str):
+    def unlock(share: Share) -> str:
+        lifecycle.unlock(share, user=current_user)
+        return "The share is unlocked: the recipient can try again."
+
+    return _act(public_id, unlock)
+
+
+@bp.post("/shares/<public_id>/extend")
+def share_extend(public_id: str):
+    share = _owned_share(public_id)
+    form = ExtendShareForm()
+    if not form.validate_on_submit():
+        abort(400, "Choose one of the offered durations.")
+    try:
+        lifecycle.extend(share, int(form.days.data), user=current_user)
+    except ShareError as exc:
+        flash(str(exc), "error")
+    else:
+        flash(f"The share now expires on {share.expires_at:%Y-%m-%d %H:%M} UTC.", "info")
+    return redirect(url_for("clinician.share_detail", public_id=share.public_id))
+
+
+@bp.post("/shares/<public_id>/new-link")
+def share_new_link(public_id: str):
+    """A new link secret (the old link stops working), shown once, and e-mailed again."""
+    share = _owned_share(public_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, "This form has expired. Reload the page and try again.")
+    try:
+        secret = lifecycle.regenerate_link(share, user=current_user)
+    except ShareError as exc:
+        flash(str(exc), "error")
+        return redirect(url_for("clinician.share_detail", public_id=share.public_id))
+    created = CreatedShare(share, secret, None)
+    email_error = None
+    if share.recipient_email and request.form.get("resend") == "1":
+        from app.shares.mail import send_share_email
+
+        email_error = send_share_email(created)
+    current_app.logger.info("New link issued for share %s", share.public_id)
+    return render_created(created, password=None, email_error=email_error)

@@ -1,0 +1,82 @@
+"""Console routes for creating shares and showing the link once."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, render_template, request
+from flask_login import current_user
+
+from app.clinician import bp
+from app.clinician.share_forms import CreateShareForm
+from app.orthanc.client import checked_id
+from app.orthanc.errors import OrthancNotFound
+from app.orthanc.flask_client import get_orthanc
+from app.shares.options import MAX_STUDIES, ShareError
+from app.shares.qr import qr_svg
+from app.shares.service import CreatedShare, create_share
+from app.shares.tokens import new_share_password
+from app.studies.search import describe
+
+
+def _study_ids(values: list[str]) -> list[str]:
+    """Well-formed, distinct study ids; anything else is a bad request, not a 500."""
+    ids = list(dict.fromkeys(v.strip() for v in values if v.strip()))
+    if not ids or len(ids) > MAX_STUDIES:
+        abort(400, f"Choose between 1 and {MAX_STUDIES} studies to share.")
+    try:
+        return [checked_id(study_id) for study_id in ids]
+    except OrthancNotFound:
+        abort(404, "This study was not found in the image archive.")
+
+
+def _form() -> CreateShareForm:
+    return CreateShareForm(allow_never=current_app.config["ALLOW_NEVER_EXPIRE"])
+
+
+def _render_form(form: CreateShareForm, study_ids: list[str], error: str | None, status: int):
+    client = get_orthanc()
+    rows = describe(client, [client.get_study(study_id) for study_id in study_ids])
+    page = render_template(
+        "clinician/share_new.html", form=form, rows=rows, study_ids=study_ids, error=error
+    )
+    return page, status
+
+
+@bp.get("/shares/new")
+def share_new():
+    """The share form for the studies named in the query string."""
+    return _render_form(_form(), _study_ids(request.args.getlist("study")), None, 200)
+
+
+@bp.post("/shares/new")
+def share_create():
+    """Create the share and show its link, QR code and delivery options once."""
+    form = _form()
+    study_ids = _study_ids(request.form.getlist("study"))
+    if not form.validate():
+        return _render_form(form, study_ids, "Please correct the highlighted fields.", 400)
+    password = None
+    if form.challenge.data in ("password", "birthdate+password"):
+        password = form.password.data or new_share_password()
+    try:
+        created = create_share(current_user, form.to_options(study_ids, password), get_orthanc())
+    except ShareError as exc:
+        return _render_form(form, study_ids, str(exc), 400)
+    email_result = None
+    if created.share.recipient_email and not created.repeated:
+        from app.shares.mail import send_share_email
+
+        email_result = send_share_email(created)
+    return render_created(created, password=password, email_error=email_result)
+
+
+def render_created(created: CreatedShare, *, password: str | None, email_error: str | None):
+    """The only page that ever shows the link; never cached."""
+    page = render_template(
+        "clinician/share_created.html",
+        created=created,
+        share=created.share,
+        qr=qr_svg(created.link),
+        password=password,
+        email_error=email_error,
+    )
+    return page, 200, {"Cache-Control": "no-store"}

@@ -1,0 +1,79 @@
+"""Forms of user administration and of the own-password change."""
+
+from __future__ import annotations
+
+from email_validator import EmailNotValidError
+from email_validator import validate_email as parse_email
+from flask_wtf import FlaskForm
+from wtforms import EmailField, Field, PasswordField, SelectChoice, SelectField, StringField
+from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
+
+from app.clinician.forms import strip_spaces
+from app.users.models import Role, User
+from app.users.passwords import MAX_PASSWORD_LENGTH, password_problem
+
+ROLE_LABELS = {Role.CLINICIAN: "Clinician", Role.ADMIN: "Administrator"}
+PASSWORDS_DIFFER = "The two new passwords are not the same."
+
+
+def password_rules(form: FlaskForm, field: Field) -> None:
+    """Apply the same password rules as `flask users create`."""
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+def new_password_field(label: str) -> PasswordField:
+    return PasswordField(label, validators=[DataRequired(), password_rules])
+
+
+def confirmation_field(of: str) -> PasswordField:
+    return PasswordField(
+        "Repeat the password",
+        validators=[
+            DataRequired(),
+            Length(max=MAX_PASSWORD_LENGTH),
+            EqualTo(of, message=PASSWORDS_DIFFER),
+        ],
+    )
+
+
+class CreateUserForm(FlaskForm):
+    email = EmailField(
+        "E-mail", filters=[strip_spaces], validators=[DataRequired(), Length(max=254)]
+    )
+    name = StringField("Name", filters=[strip_spaces], validators=[Length(max=200)])
+    role = SelectField(
+        "Role",
+        choices=[SelectChoice(role.value, label) for role, label in ROLE_LABELS.items()],
+        default=Role.CLINICIAN.value,
+    )
+    password = new_password_field("Initial password")
+    confirm = confirmation_field("password")
+
+    def validate_email(self, field: Field) -> None:
+        try:
+            # Normalized as `flask users create` does, so both paths store the same address.
+            address = parse_email(field.data, check_deliverability=False).normalized.lower()
+        except EmailNotValidError as exc:
+            raise ValidationError(str(exc)) from None
+        if User.find_by_email(address) is not None:
+            raise ValidationError("A user with this e-mail address already exists.")
+        field.data = address
+
+
+class ResetPasswordForm(FlaskForm):
+    password = new_password_field("New password")
+    confirm = confirmation_field("password")
+
+
+class ChangeOwnPasswordForm(FlaskForm):
+    current_password = PasswordField(
+        "Current password", validators=[DataRequired(), Length(max=MAX_PASSWORD_LENGTH)]
+    )
+    password = new_password_field("New password")
+    confirm = confirmation_field("password")
+
+    def validate_password(self, field: Field) -> None:
+        if field.data == self.current_password.data:
+            raise ValidationError("The new password must differ from the current one.")

@@ -1,0 +1,150 @@
+"""Console routes for user administration and for changing one's own password."""
+
+from __future__ import annotations
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+
+from app.clinician import bp
+from app.clinician.forms import EmptyForm
+from app.clinician.permissions import admin_required
+from app.clinician.user_forms import ChangeOwnPasswordForm, CreateUserForm, ResetPasswordForm
+from app.extensions import db, limiter
+from app.users.models import Role, User
+
+DUPLICATE_EMAIL = "A user with this e-mail address already exists."
+TOO_MANY_TRIES = "Too many failed attempts. Please wait a few minutes and try again."
+
+
+def _user_or_404(user_id: int) -> User:
+    user = db.session.get(User, user_id)
+    if user is None:
+        abort(404, "There is no such user.")
+    return user
+
+
+def _detail_page(user: User, reset_form: ResetPasswordForm | None = None, status: int = 200):
+    page = render_template(
+        "clinician/users/detail.html",
+        user=user,
+        action_form=EmptyForm(),
+        reset_form=reset_form or ResetPasswordForm(),
+    )
+    return page, status
+
+
+@bp.get("/admin/users")
+@admin_required
+def user_list():
+    """Every console account, by e-mail address."""
+    users = db.session.scalars(select(User).order_by(User.email)).all()
+    return render_template("clinician/users/list.html", users=users)
+
+
+@bp.route("/admin/users/new", methods=["GET", "POST"])
+@admin_required
+def user_new():
+    """Create a clinician or administrator with an initial password."""
+    form = CreateUserForm()
+    if form.validate_on_submit():
+        user = User(email=form.email.data, name=form.name.data or "", role=Role(form.role.data))
+        user.set_password(form.password.data)
+        db.session.add(user)
+        try:
+            db.session.commit()
+        except IntegrityError:
+            # Someone created the same address between the form's check and this commit.
+            db.session.rollback()
+            form.email.errors.append(DUPLICATE_EMAIL)
+        else:
+            current_app.logger.info("User %s created user %s", current_user.id, user.id)
+            flash(f"{user.email} can now log in as {user.role}.", "info")
+            return redirect(url_for("clinician.user_detail", user_id=user.id))
+    status = 400 if form.is_submitted() else 200
+    return render_template("clinician/users/new.html", form=form), status
+
+
+@bp.get("/admin/users/<int:user_id>")
+@admin_required
+def user_detail(user_id: int):
+    """One account: its facts and the actions on it."""
+    return _detail_page(_user_or_404(user_id))
+
+
+def _set_active(user_id: int, active: bool):
+    user = _user_or_404(user_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400, "This form has expired. Reload the page and try again.")
+    if not active and user.id == current_user.id:
+        # Also guarantees that at least one active administrator remains.
+        flash("You cannot deactivate your own account: ask another administrator.", "error")
+    elif user.active != active:
+        user.active = active
+        db.session.commit()
+        verb = "reactivated" if active else "deactivated"
+        current_app.logger.info("User %s %s user %s", current_user.id, verb, user.id)
+        if active:
+            flash(f"{user.email} is active again and can log in.", "info")
+        else:
+            flash(f"{user.email} is deactivated: no more log-ins, open sessions end.", "info")
+    return redirect(url_for("clinician.user_detail", user_id=user.id))
+
+
+@bp.post("/admin/users/<int:user_id>/deactivate")
+@admin_required
+def user_deactivate(user_id: int):
+    return _set_active(user_id, active=False)
+
+
+@bp.post("/admin/users/<int:user_id>/reactivate")
+@admin_required
+def user_reactivate(user_id: int):
+    return _set_active(user_id, active=True)
+
+
+@bp.post("/admin/users/<int:user_id>/password")
+@admin_required
+def user_reset_password(user_id: int):
+    """Give another user a new password (they forgot theirs)."""
+    user = _user_or_404(user_id)
+    if user.id == current_user.id:
+        # Here the current password is not asked for: one's own goes through the account page.
+        flash("Change your own password here; it needs your current one.", "error")
+        return redirect(url_for("clinician.account_password"))
+    form = ResetPasswordForm()
+    if not form.validate_on_submit():
+        return _detail_page(user, reset_form=form, status=400)
+    user.set_password(form.password.data)
+    db.session.commit()
+    current_app.logger.info("User %s reset the password of user %s", current_user.id, user.id)
+    flash(f"The password of {user.email} is reset; it works from their next log-in.", "info")
+    return redirect(url_for("clinician.user_detail", user_id=user.id))
+
+
+def _password_change_key() -> str:
+    return f"password-change:{current_user.get_id() or request.remote_addr}"
+
+
+@bp.route("/account/password", methods=["GET", "POST"])
+# A stolen session must not become a way to guess the account's password.
+@limiter.limit(
+    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
+    key_func=_password_change_key,
+    methods=["POST"],
+    deduct_when=lambda response: response.status_code == 400,
+    error_message=TOO_MANY_TRIES,
+)
+def account_password():
+    """Any logged-in user changes their own password, giving the current one."""
+    form = ChangeOwnPasswordForm()
+    if form.validate_on_submit():
+        if current_user.check_password(form.current_password.data):
+            current_user.set_password(form.password.data)
+            db.session.commit()
+            flash("Your password is changed. Use the new one from your next log-in.", "info")
+            return redirect(url_for("clinician.account_password"))
+        form.current_password.errors.append("This is not your current password.")
+    status = 400 if form.is_submitted() else 200
+    return render_template("clinician/account_password.html", form=form), status

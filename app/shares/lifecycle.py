@@ -1,0 +1,114 @@
+"""What happens to a share after creation: revoke, unlock, extend, new link, cleanup."""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+from sqlalchemy import or_, select
+
+from app.db_types import utcnow
+from app.extensions import db
+from app.orthanc.client import OrthancClient
+from app.orthanc.errors import OrthancError, OrthancNotFound
+from app.shares.audit import AuditKind, record
+from app.shares.models import Share, ShareState, ShareStudy
+from app.shares.options import EXPIRY_DAYS, ShareError
+from app.shares.tokens import hash_link_secret, new_link_secret
+from app.users.models import User
+
+log = logging.getLogger(__name__)
+
+
+def revoke(share: Share, client: OrthancClient, user: User | None = None) -> None:
+    """End the share now; its anonymized copies are deleted (or left for the purge)."""
+    if share.revoked_at is not None:
+        raise ShareError("This share is already revoked.")
+    share.revoked_at = utcnow()
+    record(AuditKind.REVOKED, share, user=user)
+    db.session.commit()
+    delete_anonymized_copies(share, client)
+
+
+def unlock(share: Share, user: User | None = None) -> None:
+    """Let the recipient try the challenge again after a lockout."""
+    if share.locked_at is None:
+        raise ShareError("This share is not locked.")
+    share.locked_at = None
+    share.failed_attempts = 0
+    record(AuditKind.UNLOCKED, share, user=user)
+    db.session.commit()
+
+
+def extend(share: Share, days: int, user: User | None = None) -> None:
+    """Make the share last `days` more days from now."""
+    if days not in EXPIRY_DAYS:
+        raise ShareError("Choose one of the offered durations.")
+    if share.revoked_at is not None:
+        raise ShareError("A revoked share cannot be extended; create a new one.")
+    if share.anonymized and any(s.anonymized_copy_deleted_at for s in share.studies):
+        raise ShareError("The anonymized copies of this share were deleted; create a new one.")
+    previous = share.expires_at
+    share.expires_at = utcnow() + timedelta(days=days)
+    record(
+        AuditKind.EXTENDED,
+        share,
+        user=user,
+        detail={
+            "from": previous.isoformat() if previous else None,
+            "to": share.expires_at.isoformat(),
+        },
+    )
+    db.session.commit()
+
+
+def regenerate_link(share: Share, user: User | None = None, reason: str = "requested") -> str:
+    """Give the share a new link secret; the old link stops working at once."""
+    if share.state() is ShareState.REVOKED:
+        raise ShareError("A revoked share cannot get a new link.")
+    secret = new_link_secret()
+    share.secret_hash = hash_link_secret(secret)
+    record(AuditKind.LINK_REGENERATED, share, user=user, detail={"reason": reason})
+    db.session.commit()
+    return secret
+
+
+def delete_anonymized_copies(share: Share, client: OrthancClient) -> int:
+    """Delete the share's anonymized copies still in Orthanc; returns how many went."""
+    if not share.anonymized:
+        return 0
+    deleted = 0
+    for study in share.studies:
+        if study.anonymized_copy_deleted_at is not None:
+            continue
+        try:
+            client.delete_study(study.orthanc_study_id)
+        except OrthancNotFound:
+            pass  # already gone: what we wanted
+        except OrthancError as exc:
+            log.error("Could not delete an anonymized copy of %s: %s", share.public_id, exc)
+            continue
+        study.anonymized_copy_deleted_at = utcnow()
+        deleted += 1
+    db.session.commit()
+    return deleted
+
+
+def purge_ended(client: OrthancClient) -> tuple[int, int]:
+    """Delete anonymized copies of ended shares; returns (shares, copies) cleaned."""
+    now = utcnow()
+    ended = db.session.scalars(
+        select(Share)
+        .join(ShareStudy, ShareStudy.share_id == Share.id)
+        .where(Share.anonymized.is_(True), ShareStudy.anonymized_copy_deleted_at.is_(None))
+        .where(or_(Share.revoked_at.is_not(None), Share.expires_at <= now))
+        .distinct()
+    ).all()
+    copies = 0
+    for share in ended:
+        deleted = delete_anonymized_copies(share, client)
+        if deleted:
+            record(AuditKind.EXPIRED_CLEANUP, share, detail={"copies_deleted": deleted})
+            db.session.commit()
+        copies += deleted
+    return len(ended), copies
