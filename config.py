@@ -81,6 +81,15 @@ class Config:
 
         self.ALLOW_NEVER_EXPIRE = self.env_bool("ALLOW_NEVER_EXPIRE", False)
 
+        self.VIEWER_TOKEN_TTL = self.env_int("VIEWER_TOKEN_TTL", 3600)
+        self.VIEWER_TOKEN_KEYS = env.get("VIEWER_TOKEN_KEYS", "")
+        self.AUTHZ_USERNAME = env.get("AUTHZ_USERNAME") or None
+        self.AUTHZ_PASSWORD = env.get("AUTHZ_PASSWORD") or None
+        self.AUTHZ_VALIDITY_SECONDS = self.env_int("AUTHZ_VALIDITY_SECONDS", 10)
+        self.SERVER_ID = env.get("SERVER_ID") or None
+        self.AUTHZ_STATE_CACHE_SECONDS = self.env_float("AUTHZ_STATE_CACHE_SECONDS", 1.0)
+        self.AUTHZ_USAGE_FLUSH_SECONDS = self.env_float("AUTHZ_USAGE_FLUSH_SECONDS", 5.0)
+
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.CLINIC_NAME = env.get("CLINIC_NAME", "StudyShare")
 

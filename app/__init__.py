@@ -48,6 +48,7 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
 
     from app import auth, errors, health, security_headers
     from app.authz import bp as authz_bp
+    from app.authz import views as authz_views
     from app.clinician import bp as clinician_bp
     from app.patient import bp as patient_bp
 
@@ -56,6 +57,7 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(clinician_bp)
     app.register_blueprint(patient_bp)
     app.register_blueprint(authz_bp)
+    authz_views.init_app(app)
     # The token service is called by Orthanc with HTTP Basic auth, never from a browser form.
     extensions.csrf.exempt(authz_bp)
     errors.init_app(app)

@@ -1,0 +1,125 @@
+"""What the validation endpoint needs to know of a share, read from the database.
+
+Each snapshot is reused for at most `ttl` seconds (AUTHZ_STATE_CACHE_SECONDS), and the
+validity returned to the plugin is shortened by the same amount, so a revocation is
+always seen within AUTHZ_VALIDITY_SECONDS.
+"""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select, update
+
+from app.extensions import db
+from app.shares.models import Share, ShareStudy
+
+MAX_CACHED_SHARES = 10_000
+
+
+@dataclass(frozen=True)
+class SharedStudy:
+    uid: str
+    orthanc_id: str
+
+
+@dataclass(frozen=True)
+class ShareSnapshot:
+    share_id: int
+    revoked: bool
+    locked: bool
+    expires_at: datetime | None
+    studies: tuple[SharedStudy, ...]
+
+    def is_live(self, now: datetime) -> bool:
+        expired = self.expires_at is not None and self.expires_at <= now
+        return not (self.revoked or self.locked or expired)
+
+    def find_study(self, *, uid: str | None, orthanc_id: str | None) -> SharedStudy | None:
+        """The shared study matching every id given (callers give at least one)."""
+        for study in self.studies:
+            if (uid is None or uid == study.uid) and (
+                orthanc_id is None or orthanc_id == study.orthanc_id
+            ):
+                return study
+        return None
+
+
+def load_snapshot(public_id: str) -> ShareSnapshot | None:
+    """One query: the share's state and its studies' ids."""
+    rows = db.session.execute(
+        select(
+            Share.id,
+            Share.revoked_at,
+            Share.locked_at,
+            Share.expires_at,
+            ShareStudy.study_instance_uid,
+            ShareStudy.orthanc_study_id,
+        )
+        .outerjoin(ShareStudy, ShareStudy.share_id == Share.id)
+        .where(Share.public_id == public_id)
+    ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return ShareSnapshot(
+        share_id=first.id,
+        revoked=first.revoked_at is not None,
+        locked=first.locked_at is not None,
+        expires_at=first.expires_at,
+        studies=tuple(
+            SharedStudy(row.study_instance_uid, row.orthanc_study_id)
+            for row in rows
+            if row.study_instance_uid is not None
+        ),
+    )
+
+
+class ShareStateCache:
+    """Per-process snapshots of shares, refreshed from the database after `ttl` seconds."""
+
+    def __init__(self, ttl: float) -> None:
+        self.ttl = ttl
+        self._entries: dict[str, tuple[float, ShareSnapshot | None]] = {}
+        self._lock = threading.Lock()
+
+    def get(self, public_id: str, now: datetime) -> ShareSnapshot | None:
+        clock = time.monotonic()
+        entry = self._entries.get(public_id)
+        if entry is not None and clock - entry[0] < self.ttl:
+            return entry[1]
+        snapshot = load_snapshot(public_id)
+        with self._lock:
+            if len(self._entries) >= MAX_CACHED_SHARES:
+                self._entries.clear()
+            self._entries[public_id] = (clock, snapshot)
+        return snapshot
+
+
+class UsageRecorder:
+    """Counts grants per share in memory and writes them at most every `interval` seconds."""
+
+    def __init__(self, interval: float) -> None:
+        self.interval = interval
+        self._pending: dict[int, int] = {}
+        self._last_flush = time.monotonic()
+        self._lock = threading.Lock()
+
+    def count(self, share_id: int, now: datetime) -> None:
+        with self._lock:
+            self._pending[share_id] = self._pending.get(share_id, 0) + 1
+            due = time.monotonic() - self._last_flush >= self.interval
+            if not due:
+                return
+            pending, self._pending = self._pending, {}
+            self._last_flush = time.monotonic()
+        for share_id_, uses in pending.items():
+            db.session.execute(
+                update(Share)
+                .where(Share.id == share_id_)
+                .values(use_count=Share.use_count + uses, last_used_at=now)
+            )
+        db.session.commit()

@@ -1,0 +1,117 @@
+"""Viewer tokens: short-lived JWTs (HS256) naming one share and its studies."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from functools import lru_cache
+
+import jwt
+from flask import current_app
+
+from app.authz.share_state import SharedStudy
+from app.db_types import utcnow
+from app.shares.models import Share
+
+ALGORITHM = "HS256"
+ISSUER = "studyshare"
+AUDIENCE = "orthanc-viewer"
+TOKEN_TYPE = "viewer"  # noqa: S105  (a claim value, not a secret)
+
+
+class ViewerTokenError(Exception):
+    """The token is not a valid viewer token (never says which secret was involved)."""
+
+
+@dataclass(frozen=True)
+class ViewerClaims:
+    share_public_id: str
+    study_uids: frozenset[str]
+    study_ids: frozenset[str]
+    expires_at: datetime
+
+    def covers(self, study: SharedStudy) -> bool:
+        """The token was minted for this study (its UID and its Orthanc id)."""
+        return study.uid in self.study_uids and study.orthanc_id in self.study_ids
+
+
+def signing_keys() -> dict[str, bytes]:
+    """kid → key. VIEWER_TOKEN_KEYS is `kid:secret,kid:secret`; the first one signs."""
+    config = current_app.config
+    return _parse_keys(config["VIEWER_TOKEN_KEYS"].strip(), config["SECRET_KEY"])
+
+
+@lru_cache(maxsize=8)
+def _parse_keys(configured: str, secret_key: str) -> dict[str, bytes]:
+    # Cached: the validation endpoint needs the keys on every call.
+    if configured:
+        keys: dict[str, bytes] = {}
+        for entry in configured.split(","):
+            kid, _, secret = entry.strip().partition(":")
+            if not kid or len(secret) < 32:
+                raise ValueError("VIEWER_TOKEN_KEYS entries must be kid:secret (32+ characters)")
+            keys[kid] = secret.encode()
+        return keys
+    # Derived from SECRET_KEY for this one purpose; the kid names it without revealing it.
+    key = hmac.new(secret_key.encode(), b"viewer tokens", "sha256").digest()
+    return {"sk-" + hashlib.sha256(key).hexdigest()[:8]: key}
+
+
+def mint_viewer_token(share: Share, now: datetime | None = None) -> str:
+    """A token for the share's studies, valid for VIEWER_TOKEN_TTL, never past the share."""
+    now = now or utcnow()
+    expires = now + timedelta(seconds=current_app.config["VIEWER_TOKEN_TTL"])
+    if share.expires_at is not None:
+        expires = min(expires, share.expires_at)
+    kid, key = next(iter(signing_keys().items()))
+    claims = {
+        "iss": ISSUER,
+        "aud": AUDIENCE,
+        "sub": share.public_id,
+        "typ": TOKEN_TYPE,
+        "jti": secrets.token_urlsafe(12),
+        "iat": int(now.timestamp()),
+        "nbf": int(now.timestamp()),
+        "exp": int(expires.timestamp()),
+        "studies": [
+            {"uid": study.study_instance_uid, "id": study.orthanc_study_id}
+            for study in share.studies
+        ],
+    }
+    return jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid})
+
+
+def decode_viewer_token(token: str) -> ViewerClaims:
+    """Verify signature, kid, algorithm, issuer, audience and times; raise ViewerTokenError."""
+    try:
+        header = jwt.get_unverified_header(token)
+        key = signing_keys().get(header.get("kid", ""))
+        if key is None:
+            raise ViewerTokenError("unknown key")
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],  # pinned: "none" and other algorithms are refused
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={"require": ["exp", "iat", "nbf", "sub", "jti", "iss", "aud"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise ViewerTokenError(type(exc).__name__) from None
+    studies = claims.get("studies")
+    if claims.get("typ") != TOKEN_TYPE or not isinstance(studies, list):
+        raise ViewerTokenError("not a viewer token")
+    try:
+        uids = frozenset(str(study["uid"]) for study in studies)
+        ids = frozenset(str(study["id"]) for study in studies)
+    except (TypeError, KeyError):
+        raise ViewerTokenError("malformed studies") from None
+    return ViewerClaims(
+        share_public_id=str(claims["sub"]),
+        study_uids=uids,
+        study_ids=ids,
+        expires_at=datetime.fromtimestamp(claims["exp"], tz=utcnow().tzinfo),
+    )

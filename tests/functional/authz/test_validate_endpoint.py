@@ -1,0 +1,171 @@
+"""POST /auth/tokens/validate called directly, with real shares and real viewer tokens."""
+
+from datetime import UTC, datetime, timedelta
+
+import jwt
+import pytest
+from sqlalchemy import select
+
+from app.extensions import db
+from app.shares.models import Share
+from tests.functional.authz.conftest import study_body
+
+
+@pytest.fixture
+def shared(make_share, demo_study, viewer_token):
+    """A live share of the MR brain study and a viewer token for it."""
+    study = demo_study("DEMO0003")
+    created = make_share([study.orthanc_id])
+    return study, created.share.public_id, viewer_token(created.share.public_id)
+
+
+def test_get_on_the_shared_study_is_granted(validate, shared):
+    study, _, token = shared
+    response = validate(study_body(token, study))
+    assert response.status_code == 200
+    assert response.json == {"granted": True, "validity": 9}
+
+
+@pytest.mark.parametrize("value", ["Bearer {t}", "bearer   {t}", "BEARER {t}"])
+def test_bearer_prefix_is_stripped(validate, shared, value):
+    study, _, token = shared
+    body = study_body(value.format(t=token), study, **{"token-key": "Authorization"})
+    assert validate(body).json["granted"] is True
+
+
+def test_token_from_the_header_when_the_body_has_none(validate, shared):
+    study, _, token = shared
+    body = study_body(None, study)
+    assert validate(body, headers={"token": token}).json["granted"] is True
+
+
+def test_either_id_alone_is_enough_but_both_must_agree(validate, shared, demo_study):
+    study, _, token = shared
+    assert validate(study_body(token, study, **{"dicom-uid": None})).json["granted"] is True
+    assert validate(study_body(token, study, **{"orthanc-id": None})).json["granted"] is True
+    other = demo_study("DEMO0004")
+    mixed = study_body(token, study, **{"orthanc-id": other.orthanc_id})
+    assert validate(mixed).json["granted"] is False
+
+
+@pytest.mark.parametrize(
+    "changes",
+    [
+        {"method": "delete"},
+        {"method": "put"},
+        {"method": "post"},
+        {"level": "patient"},
+        {"level": "series"},
+        {"level": "system"},
+        {"token-value": None},
+        {"token-value": ""},
+        {"token-value": "garbage"},
+        {"token-value": "Bearer "},
+        {"orthanc-id": None, "dicom-uid": None},
+    ],
+)
+def test_everything_else_is_denied(validate, shared, changes):
+    study, _, token = shared
+    response = validate(study_body(token, study, **changes))
+    assert response.status_code == 200
+    assert response.json["granted"] is False
+    assert isinstance(response.json["validity"], int)
+
+
+def test_another_study_is_denied(validate, shared, demo_study):
+    _, _, token = shared
+    assert validate(study_body(token, demo_study("DEMO0004"))).json["granted"] is False
+
+
+def test_revoked_locked_expired_shares_are_denied(app, validate, shared):
+    study, public_id, token = shared
+    for column in ("revoked_at", "locked_at", "expires_at"):
+        with app.app_context():
+            share = db.session.scalar(select(Share).where(Share.public_id == public_id))
+            setattr(share, column, datetime.now(UTC) - timedelta(seconds=1))
+            db.session.commit()
+        app.extensions["studyshare.authz.states"]._entries.clear()
+        assert validate(study_body(token, study)).json["granted"] is False
+        with app.app_context():
+            share = db.session.scalar(select(Share).where(Share.public_id == public_id))
+            setattr(
+                share,
+                column,
+                None if column != "expires_at" else datetime.now(UTC) + timedelta(days=1),
+            )
+            db.session.commit()
+        app.extensions["studyshare.authz.states"]._entries.clear()
+        assert validate(study_body(token, study)).json["granted"] is True
+
+
+def test_forged_tokens_are_denied(validate, shared):
+    study, _, token = shared
+    header = jwt.get_unverified_header(token)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    unsigned = jwt.encode(claims, None, algorithm="none")
+    wrong_key = jwt.encode(claims, "x" * 64, algorithm="HS256", headers=header)
+    unknown_kid = jwt.encode(claims, "x" * 64, algorithm="HS256", headers={"kid": "other"})
+    for forged in (unsigned, wrong_key, unknown_kid, token[:-2] + "xx"):
+        assert validate(study_body(forged, study)).json["granted"] is False
+
+
+def test_link_secret_is_not_a_token(validate, make_share, demo_study):
+    study = demo_study("DEMO0001")
+    created = make_share([study.orthanc_id])
+    assert validate(study_body(created.secret, study)).json["granted"] is False
+
+
+def test_token_of_another_share_is_denied(validate, make_share, demo_study, viewer_token):
+    study = demo_study("DEMO0001")
+    other = make_share([demo_study("DEMO0008").orthanc_id])
+    assert validate(study_body(viewer_token(other.share.public_id), study)).json["granted"] is False
+
+
+def test_validity_never_passes_the_share_expiry(app, validate, shared):
+    study, public_id, token = shared
+    with app.app_context():
+        share = db.session.scalar(select(Share).where(Share.public_id == public_id))
+        share.expires_at = datetime.now(UTC) + timedelta(seconds=4)
+        db.session.commit()
+    app.extensions["studyshare.authz.states"]._entries.clear()
+    response = validate(study_body(token, study))
+    assert response.json["granted"] is True
+    assert 0 < response.json["validity"] <= 4
+
+
+def test_server_id_must_match_when_configured(app, validate, shared):
+    study, _, token = shared
+    app.config["SERVER_ID"] = "public-orthanc"
+    assert validate(study_body(token, study)).json["granted"] is False
+    assert validate(study_body(token, study, **{"server-id": "public-orthanc"})).json["granted"]
+
+
+def test_basic_auth_is_required(client, shared):
+    study, _, token = shared
+    response = client.post("/auth/tokens/validate", json=study_body(token, study))
+    assert response.status_code == 401
+    assert response.json["message"] == "HTTP Basic credentials are required."
+    wrong = client.post(
+        "/auth/tokens/validate",
+        json=study_body(token, study),
+        headers={"Authorization": "Basic b3J0aGFuYzp3cm9uZw=="},
+    )
+    assert wrong.status_code == 401
+
+
+def test_usage_is_counted_and_written_in_batches(app, validate, shared):
+    study, public_id, token = shared
+
+    def use_count():
+        with app.app_context():
+            share = db.session.scalar(select(Share).where(Share.public_id == public_id))
+            return share.use_count, share.last_used_at
+
+    for _ in range(3):
+        validate(study_body(token, study))
+    assert use_count() == (0, None)  # batched: no write yet
+    app.extensions["studyshare.authz.usage"].interval = 0
+    validate(study_body(token, study))
+    count, last_used = use_count()
+    assert count == 4
+    assert last_used is not None
