@@ -87,6 +87,13 @@ class Config:
         self.AUTHZ_PASSWORD = env.get("AUTHZ_PASSWORD") or None
         self.AUTHZ_VALIDITY_SECONDS = self.env_int("AUTHZ_VALIDITY_SECONDS", 10)
         self.SERVER_ID = env.get("SERVER_ID") or None
+        self.AUTHZ_SERVICE_ACCOUNT = env.get(
+            "AUTHZ_SERVICE_ACCOUNT", "orthanc-plugin@studyshare.invalid"
+        )
+        self.PUBLIC_ORTHANC_ROOT = env.get("PUBLIC_ORTHANC_ROOT", "").rstrip("/")
+        self.PUBLIC_OHIF_ROOT = env.get("PUBLIC_OHIF_ROOT", "").rstrip("/")
+        self.MEDDREAM_URL = env.get("MEDDREAM_URL", "").rstrip("/")
+        self.EXTERNAL_VIEWERS = env.get("EXTERNAL_VIEWERS", "stone,ohif")
         self.AUTHZ_STATE_CACHE_SECONDS = self.env_float("AUTHZ_STATE_CACHE_SECONDS", 1.0)
         self.AUTHZ_USAGE_FLUSH_SECONDS = self.env_float("AUTHZ_USAGE_FLUSH_SECONDS", 5.0)
 

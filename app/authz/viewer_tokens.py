@@ -115,3 +115,23 @@ def decode_viewer_token(token: str) -> ViewerClaims:
         study_ids=ids,
         expires_at=datetime.fromtimestamp(claims["exp"], tz=utcnow().tzinfo),
     )
+
+
+def is_expired_viewer_token(token: str) -> bool:
+    """True for a genuine viewer token whose only fault is its age (for decode's error code)."""
+    try:
+        kid = jwt.get_unverified_header(token).get("kid", "")
+        key = signing_keys().get(kid)
+        if key is None:
+            return False
+        jwt.decode(
+            token,
+            key,
+            algorithms=[ALGORITHM],
+            audience=AUDIENCE,
+            issuer=ISSUER,
+            options={"verify_exp": False},
+        )
+    except jwt.PyJWTError:
+        return False
+    return True

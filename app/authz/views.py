@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import hmac
 import math
 
 from flask import Flask, current_app, jsonify, request
 
 from app.authz import bp
 from app.authz.decision import MalformedRequestError, decide, parse_request
+from app.authz.plugin_auth import plugin_auth_required
 from app.authz.share_state import ShareStateCache, UsageRecorder
 from app.db_types import utcnow
 from app.extensions import limiter
@@ -28,30 +28,11 @@ def index():
     return jsonify(service="studyshare-authz", status="ok")
 
 
-def _plugin_authenticated() -> bool:
-    expected_user = current_app.config["AUTHZ_USERNAME"]
-    expected_password = current_app.config["AUTHZ_PASSWORD"]
-    auth = request.authorization
-    if not expected_user or not expected_password or auth is None or auth.type != "basic":
-        return False
-    user_ok = hmac.compare_digest((auth.username or "").encode(), expected_user.encode())
-    password_ok = hmac.compare_digest((auth.password or "").encode(), expected_password.encode())
-    return user_ok and password_ok
-
-
-def _unauthorized():
-    response = jsonify(error="Unauthorized", message="HTTP Basic credentials are required.")
-    response.status_code = 401
-    response.headers["WWW-Authenticate"] = 'Basic realm="studyshare-authz"'
-    return response
-
-
 @bp.post("/tokens/validate")
 @limiter.exempt
+@plugin_auth_required
 def validate():
     """Grant or deny one viewer request; always 200 with granted/validity unless malformed."""
-    if not _plugin_authenticated():
-        return _unauthorized()
     body = request.get_json(silent=True)
     header_name = body.get("token-key") if isinstance(body, dict) else None
     header_token = request.headers.get(header_name) if isinstance(header_name, str) else None

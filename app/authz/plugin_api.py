@@ -1,0 +1,108 @@
+"""Decode, create and profile endpoints of the plugin contract (AUTHZ-CONTRACT.md §2-4)."""
+
+from __future__ import annotations
+
+from flask import jsonify, request
+from sqlalchemy import select
+
+from app.authz import bp
+from app.authz.decision import strip_bearer
+from app.authz.plugin_auth import plugin_auth_required
+from app.authz.publication import (
+    INSTANT_LINK_VIEWERS,
+    PUBLICATION_TYPES,
+    create_instant_link,
+    create_publication,
+)
+from app.authz.viewer_tokens import (
+    ViewerTokenError,
+    decode_viewer_token,
+    is_expired_viewer_token,
+)
+from app.authz.viewer_urls import StudyRef, enabled_viewers, viewer_url
+from app.db_types import utcnow
+from app.extensions import db, limiter
+from app.orthanc.errors import OrthancError
+from app.shares.models import Share
+from app.shares.options import ShareError
+
+
+def _decoded(token_type, error_code, resources=(), redirect_url=None):
+    return jsonify(
+        {
+            "token-type": token_type,
+            "error-code": error_code,
+            "redirect-url": redirect_url,
+            "resources": list(resources),
+        }
+    )
+
+
+@bp.post("/tokens/decode")
+@limiter.exempt
+@plugin_auth_required
+def decode():
+    """What a token gives access to, for OE2's landing page; always HTTP 200."""
+    body = request.get_json(silent=True)
+    raw = body.get("token-value") if isinstance(body, dict) else None
+    token = strip_bearer(raw) if isinstance(raw, str) else None
+    if not token:
+        return _decoded(None, "invalid")
+    try:
+        claims = decode_viewer_token(token)
+    except ViewerTokenError:
+        return _decoded(None, "expired" if is_expired_viewer_token(token) else "invalid")
+    share = db.session.scalar(select(Share).where(Share.public_id == claims.share_public_id))
+    if share is None:
+        return _decoded("viewer-instant-link", "unknown")
+    if not share.is_live(utcnow()):
+        return _decoded("viewer-instant-link", "expired")
+    resources = []
+    for study in share.studies:
+        ref = StudyRef(study.orthanc_study_id, study.study_instance_uid)
+        viewers = enabled_viewers()
+        url = viewer_url(viewers[0], ref, token) if viewers else None
+        resources.append(
+            {
+                "dicom-uid": study.study_instance_uid,
+                "orthanc-id": study.orthanc_study_id,
+                "url": url,
+                "level": "study",
+            }
+        )
+    redirect = resources[0]["url"] if resources else None
+    return _decoded("viewer-instant-link", None, resources, redirect)
+
+
+@bp.put("/tokens/<token_type>")
+@limiter.exempt
+@plugin_auth_required
+def create_token(token_type: str):
+    """OE2's Share button: a publication share or an instant link."""
+    body = request.get_json(silent=True)
+    if not isinstance(body, dict) or not isinstance(body.get("resources"), list):
+        return jsonify(
+            error="Bad request", message="A JSON object with 'resources' is needed."
+        ), 400
+    try:
+        if token_type in PUBLICATION_TYPES:
+            answer = create_publication(token_type, body)
+        elif token_type in INSTANT_LINK_VIEWERS:
+            answer = create_instant_link(token_type, body)
+        else:
+            return jsonify(error="Bad request", message=f"Unknown token type {token_type!r}."), 400
+    except ShareError as exc:
+        return jsonify(error="Bad request", message=str(exc)), 400
+    except OrthancError:
+        return jsonify(error="Unavailable", message="The image archive did not answer."), 503
+    return jsonify({**answer, "request": body})
+
+
+@bp.post("/user/get-profile")
+@limiter.exempt
+@plugin_auth_required
+def get_profile():
+    """The anonymous profile: the plugin asks when configured with WebServiceRootUrl."""
+    return jsonify(
+        {"name": "Anonymous", "permissions": [], "authorized-labels": [], "validity": 60}
+    )

@@ -1,0 +1,34 @@
+"""HTTP Basic authentication of the authorization plugin (its WebServiceUsername/Password)."""
+
+from __future__ import annotations
+
+import hmac
+from collections.abc import Callable
+from functools import wraps
+
+from flask import current_app, jsonify, request
+
+
+def plugin_authenticated() -> bool:
+    """Constant-time check; without configured credentials nobody is let in (fail closed)."""
+    expected_user = current_app.config["AUTHZ_USERNAME"]
+    expected_password = current_app.config["AUTHZ_PASSWORD"]
+    auth = request.authorization
+    if not expected_user or not expected_password or auth is None or auth.type != "basic":
+        return False
+    user_ok = hmac.compare_digest((auth.username or "").encode(), expected_user.encode())
+    password_ok = hmac.compare_digest((auth.password or "").encode(), expected_password.encode())
+    return user_ok and password_ok
+
+
+def plugin_auth_required(view: Callable) -> Callable:
+    @wraps(view)
+    def wrapper(*args, **kwargs):
+        if not plugin_authenticated():
+            response = jsonify(error="Unauthorized", message="HTTP Basic credentials are required.")
+            response.status_code = 401
+            response.headers["WWW-Authenticate"] = 'Basic realm="studyshare-authz"'
+            return response
+        return view(*args, **kwargs)
+
+    return wrapper

@@ -1,0 +1,124 @@
+"""Shares made by Orthanc Explorer 2's Share button through the plugin (PUT /auth/tokens/...)."""
+
+from __future__ import annotations
+
+import secrets
+from datetime import UTC, datetime, timedelta
+
+from flask import current_app
+
+from app.authz.viewer_tokens import mint_viewer_token
+from app.authz.viewer_urls import StudyRef, archive_url, viewer_url
+from app.db_types import utcnow
+from app.extensions import db
+from app.orthanc.flask_client import get_orthanc
+from app.shares.models import ChallengeKind, Share
+from app.shares.options import EXPIRY_DAYS, ShareError, ShareOptions
+from app.shares.service import create_share, share_link
+from app.users.models import Role, User
+
+PUBLICATION_TYPES = {
+    "stone-viewer-publication",
+    "ohif-viewer-publication",
+    "osimis-viewer-publication",
+    "meddream-viewer-publication",
+    "volview-viewer-publication",
+}
+INSTANT_LINK_VIEWERS = {
+    "viewer-instant-link": "stone",
+    "meddream-instant-link": "meddream",
+    "download-instant-link": None,
+}
+INSTANT_LINK_MAX_SECONDS = 24 * 3600
+
+
+def service_account() -> User:
+    """The owner of plugin-created shares: a user that can never log in."""
+    email = current_app.config["AUTHZ_SERVICE_ACCOUNT"]
+    user = User.find_by_email(email)
+    if user is None:
+        user = User(
+            email=email, name="Orthanc Explorer (plugin)", role=Role.CLINICIAN, active=False
+        )
+        user.set_password(secrets.token_urlsafe(32))
+        db.session.add(user)
+        db.session.commit()
+    return user
+
+
+def _study_ids(resources: list[dict]) -> list[str]:
+    client, ids = get_orthanc(), []
+    for resource in resources:
+        if resource.get("level") != "study":
+            raise ShareError("Only studies can be shared.")
+        orthanc_id = resource.get("orthanc-id")
+        if not orthanc_id and resource.get("dicom-uid"):
+            orthanc_id = client.lookup_study_uid(str(resource["dicom-uid"]))
+        if not isinstance(orthanc_id, str) or not orthanc_id:
+            raise ShareError("A resource names no known study.")
+        ids.append(orthanc_id)
+    return ids
+
+
+def _requested_expiry(body: dict) -> datetime | None:
+    raw = body.get("expiration-date")
+    if isinstance(raw, str) and raw:
+        try:
+            moment = datetime.fromisoformat(raw.replace("Z", "+00:00"))
+        except ValueError:
+            raise ShareError("'expiration-date' is not an ISO-8601 date.") from None
+        # The plugin may send naive dates: the contract says they are UTC.
+        moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
+        if moment <= utcnow():
+            raise ShareError("'expiration-date' is in the past.")
+        return moment
+    duration = body.get("validity-duration")
+    if isinstance(duration, int) and not isinstance(duration, bool) and duration > 0:
+        return utcnow() + timedelta(seconds=duration)
+    return None
+
+
+def _days_covering(expiry: datetime | None) -> int:
+    """The shortest allowed share duration reaching the requested expiry."""
+    if expiry is None:
+        return 15
+    days_needed = (expiry - utcnow()).total_seconds() / 86400
+    return next((d for d in EXPIRY_DAYS if d >= days_needed), EXPIRY_DAYS[-1])
+
+
+def create_publication(token_type: str, body: dict) -> dict[str, str]:
+    """A real, audited share whose landing link is the answer."""
+    expiry = _requested_expiry(body)
+    options = ShareOptions(
+        study_ids=_study_ids(body.get("resources") or []),
+        expires_in_days=_days_covering(expiry),
+        challenge=ChallengeKind.NONE,
+    )
+    created = create_share(service_account(), options, get_orthanc())
+    _cap_expiry(created.share, expiry)
+    return {"token": created.secret, "url": created.link}
+
+
+def create_instant_link(token_type: str, body: dict) -> dict[str, str]:
+    """A short-lived share and a viewer token for it, with the viewer or download URL."""
+    expiry = _requested_expiry(body) or utcnow() + timedelta(hours=1)
+    expiry = min(expiry, utcnow() + timedelta(seconds=INSTANT_LINK_MAX_SECONDS))
+    options = ShareOptions(
+        study_ids=_study_ids(body.get("resources") or []),
+        expires_in_days=1,
+        challenge=ChallengeKind.NONE,
+    )
+    created = create_share(service_account(), options, get_orthanc())
+    _cap_expiry(created.share, expiry)
+    token = mint_viewer_token(created.share)
+    first = created.share.studies[0]
+    study = StudyRef(first.orthanc_study_id, first.study_instance_uid)
+    viewer = INSTANT_LINK_VIEWERS[token_type]
+    url = viewer_url(viewer, study, token) if viewer else archive_url(study, token)
+    return {"token": token, "url": url or share_link(created.secret)}
+
+
+def _cap_expiry(share: Share, expiry: datetime | None) -> None:
+    if expiry is not None and (share.expires_at is None or expiry < share.expires_at):
+        share.expires_at = expiry
+        db.session.commit()

@@ -1,0 +1,66 @@
+import re
+
+import pytest
+
+from app import create_app
+from app.authz.viewer_urls import StudyRef, archive_url, enabled_viewers, viewer_url
+from config import TestConfig
+
+TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln-_"
+STUDY = StudyRef(
+    "11111111-22222222-33333333-44444444-55555555",
+    "1.2.3.4",
+    "aaaaaaaa-bbbbbbbb-cccccccc-dddddddd-eeeeeeee",
+)
+ROOT = "https://pacs.example.org/orthanc"
+
+
+@pytest.fixture
+def app_context(tmp_path):
+    env = {
+        "PUBLIC_ORTHANC_ROOT": ROOT + "/",
+        "MEDDREAM_URL": "https://meddream.example.org/viewer",
+        "EXTERNAL_VIEWERS": "stone, ohif,unknown,osimis,webviewer,volview,meddream",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
+    }
+    with create_app(TestConfig(env)).app_context():
+        yield
+
+
+@pytest.mark.usefixtures("app_context")
+@pytest.mark.parametrize(
+    ("viewer", "expected"),
+    [
+        ("stone", f"{ROOT}/stone-webviewer/index.html?study=1.2.3.4&token={TOKEN}"),
+        ("ohif", f"{ROOT}/ohif/viewer?StudyInstanceUIDs=1.2.3.4&token={TOKEN}"),
+        ("osimis", f"{ROOT}/osimis-viewer/app/index.html?study={STUDY.orthanc_id}&token={TOKEN}"),
+        (
+            "webviewer",
+            f"{ROOT}/web-viewer/app/viewer.html?series={STUDY.first_series_id}&token={TOKEN}",
+        ),
+        (
+            "volview",
+            f"{ROOT}/volview/index.html?names=[archive.zip]&urls=[{ROOT}/studies/{STUDY.orthanc_id}/archive?token={TOKEN}]",
+        ),
+        ("meddream", f"https://meddream.example.org/viewer/?study=1.2.3.4&token={TOKEN}"),
+    ],
+)
+def test_each_viewer_url(viewer, expected):
+    url = viewer_url(viewer, STUDY, TOKEN)
+    assert url == expected
+    # Orthanc 1.10 does not percent-decode: the token must appear exactly as minted.
+    assert "%" not in url
+    assert re.search(r"token=([A-Za-z0-9._~-]+)", url).group(1) == TOKEN
+
+
+@pytest.mark.usefixtures("app_context")
+def test_archive_and_enabled_viewers():
+    assert archive_url(STUDY, TOKEN) == f"{ROOT}/studies/{STUDY.orthanc_id}/archive?token={TOKEN}"
+    assert enabled_viewers() == ["stone", "ohif", "osimis", "webviewer", "volview", "meddream"]
+
+
+def test_no_public_orthanc_means_no_links(tmp_path):
+    with create_app(TestConfig({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}"})).app_context():
+        assert viewer_url("stone", STUDY, TOKEN) is None
+        assert archive_url(STUDY, TOKEN) is None
+        assert viewer_url("webviewer", StudyRef("a", "1.2"), TOKEN) is None
