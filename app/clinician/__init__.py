@@ -8,5 +8,6 @@ from app.clinician import (  # noqa: E402,F401  (registers the routes)
     share_manage_views,
     share_views,
     study_views,
+    users_views,
     views,
 )

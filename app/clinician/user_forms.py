@@ -12,8 +12,8 @@ from app.clinician.forms import strip_spaces
 from app.users.models import Role, User
 from app.users.passwords import MAX_PASSWORD_LENGTH, password_problem
 
-ROLE_LABELS = {Role.CLINICIAN: "Clinician", Role.ADMIN: "Administrator"}
-PASSWORDS_DIFFER = "The two new passwords are not the same."
+ROLE_LABELS = {Role.CLINICIAN: "Clinician", Role.ADMIN: "Admin"}
+PASSWORDS_DIFFER = "The two passwords are not the same."
 
 
 def password_rules(form: FlaskForm, field: Field) -> None:
@@ -24,12 +24,14 @@ def password_rules(form: FlaskForm, field: Field) -> None:
 
 
 def new_password_field(label: str) -> PasswordField:
+    """A required password field held to the password rules."""
     return PasswordField(label, validators=[DataRequired(), password_rules])
 
 
-def confirmation_field(of: str) -> PasswordField:
+def confirmation_field(of: str, label: str = "Repeat the new password") -> PasswordField:
+    """A required field that must repeat the password field named `of`."""
     return PasswordField(
-        "Repeat the password",
+        label,
         validators=[
             DataRequired(),
             Length(max=MAX_PASSWORD_LENGTH),
@@ -49,7 +51,7 @@ class CreateUserForm(FlaskForm):
         default=Role.CLINICIAN.value,
     )
     password = new_password_field("Initial password")
-    confirm = confirmation_field("password")
+    confirm = confirmation_field("password", "Repeat the password")
 
     def validate_email(self, field: Field) -> None:
         try:

@@ -95,12 +95,14 @@ def _set_active(user_id: int, active: bool):
 @bp.post("/admin/users/<int:user_id>/deactivate")
 @admin_required
 def user_deactivate(user_id: int):
+    """Stop a user from logging in, and end their open sessions."""
     return _set_active(user_id, active=False)
 
 
 @bp.post("/admin/users/<int:user_id>/reactivate")
 @admin_required
 def user_reactivate(user_id: int):
+    """Let a deactivated user log in again."""
     return _set_active(user_id, active=True)
 
 
