@@ -97,6 +97,11 @@ class Config:
         self.AUTHZ_STATE_CACHE_SECONDS = self.env_float("AUTHZ_STATE_CACHE_SECONDS", 1.0)
         self.AUTHZ_USAGE_FLUSH_SECONDS = self.env_float("AUTHZ_USAGE_FLUSH_SECONDS", 5.0)
 
+        self.CHALLENGE_MAX_ATTEMPTS = self.env_int("CHALLENGE_MAX_ATTEMPTS", 5)
+        self.PATIENT_SESSION_MINUTES = self.env_int("PATIENT_SESSION_MINUTES", 60)
+        self.CODE_LIMIT_PER_IP = env.get("CODE_LIMIT_PER_IP", "10 per 15 minutes")
+        self.CHALLENGE_LIMIT_PER_IP = env.get("CHALLENGE_LIMIT_PER_IP", "30 per 15 minutes")
+
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
         self.CLINIC_NAME = env.get("CLINIC_NAME", "StudyShare")
 
@@ -120,6 +125,10 @@ class Config:
 
         self.SESSION_COOKIE_SECURE = self.env_bool(
             "SESSION_COOKIE_SECURE", self.default_secure_cookies()
+        )
+        # `__Host-` makes browsers refuse the cookie unless it is Secure, host-only, path /.
+        self.SESSION_COOKIE_NAME = (
+            "__Host-studyshare" if self.SESSION_COOKIE_SECURE else "studyshare"
         )
         self.SESSION_COOKIE_HTTPONLY = True
         self.SESSION_COOKIE_SAMESITE = "Lax"
@@ -179,6 +188,7 @@ class TestConfig(Config):
         # Tests never inherit the developer's shell: only what they pass counts.
         super().__init__({} if environ is None else environ)
         self.SESSION_COOKIE_SECURE = self.env_bool("SESSION_COOKIE_SECURE", False)
+        self.SESSION_COOKIE_NAME = "studyshare"
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.MAIL_SUPPRESS_SEND = self.env_bool("MAIL_SUPPRESS_SEND", True)
         self.ORTHANC_TIMEOUT = self.env_float("ORTHANC_TIMEOUT", 5.0)

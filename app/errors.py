@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
 from app.extensions import db
+from app.i18n import PATIENT_PREFIXES
 from app.orthanc.errors import (
     OrthancError,
     OrthancNotFound,
@@ -70,12 +71,21 @@ def init_app(app: Flask) -> None:
     def http_error(exc: HTTPException):
         # Also receives unhandled exceptions, wrapped by Flask in InternalServerError.
         status = exc.code or 500
+        if status == 404 and request.path.startswith("/s/"):
+            # Any broken link gets the same page as an unknown one: nothing to tell apart.
+            return render_template("patient/unavailable.html", reason="unknown"), 404
         if status == 500:
             return error_response(500, "Something went wrong on our side. Please try again.")
         return error_response(status, exc.description or TITLES.get(status, "Error"))
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
+        if request.path.startswith(PATIENT_PREFIXES):
+            return error_response(
+                400,
+                "This page has expired, or your browser does not accept cookies.",
+                hint="Please allow cookies for this site, then open your link again.",
+            )
         return error_response(
             400,
             "This form has expired or was not sent from StudyShare.",

@@ -2,14 +2,13 @@
 
 from flask import Flask, Response, request
 
+from app.i18n import PATIENT_PREFIXES
+
 # No inline scripts or styles, no third-party origins, no framing.
 CONTENT_SECURITY_POLICY = (
     "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; "
     "object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
 )
-
-# Patient pages can carry a link secret in their URL: never leak it, cache it or index it.
-PATIENT_PREFIXES = ("/s/", "/code", "/v/")
 
 
 def init_app(app: Flask) -> None:
@@ -22,6 +21,7 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        # Patient pages can carry a link secret in their URL: never leak, cache or index it.
         if request.path.startswith(PATIENT_PREFIXES):
             headers["Referrer-Policy"] = "no-referrer"
             headers["Cache-Control"] = "no-store"

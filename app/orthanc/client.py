@@ -182,6 +182,10 @@ class OrthancClient:
         headers = {"Content-Type": "application/dicom"}
         return self._json("POST", "/instances", dict, data=dicom_bytes, headers=headers)
 
+    def open_study_archive(self, study_id: str) -> requests.Response:
+        """The study as a ZIP, streamed: iterate `iter_content` and close the response."""
+        return self._request("GET", f"/studies/{checked_id(study_id)}/archive", stream=True)
+
     def anonymize_study(self, study_id: str) -> str:
         """Create an anonymized copy of a study (new UIDs, no patient identity); its id."""
         body = {"KeepPrivateTags": False, "Force": True}

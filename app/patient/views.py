@@ -1,11 +1,162 @@
-"""Recipient routes."""
+"""Recipient routes: link landing, challenge, access code, and the session swap."""
 
-from flask import render_template
+from __future__ import annotations
 
+from flask import current_app, g, redirect, render_template, request, url_for
+from flask_babel import gettext as _
+
+from app.extensions import db, limiter
+from app.i18n import SUPPORTED_LANGUAGES
 from app.patient import bp
+from app.patient import session as recipient
+from app.patient.access import (
+    STATUS_CODES,
+    Unavailable,
+    answer_matches,
+    record_failure,
+    record_open,
+    share_by_code,
+    share_by_secret,
+    unavailable_reason,
+)
+from app.patient.dates import FORMAT_HINTS, parse_birth_date
+from app.patient.forms import AccessCodeForm, ChallengeForm
+from app.shares.audit import AuditKind, record
+from app.shares.models import ActorKind, ChallengeKind, Share
+
+
+@bp.before_request
+def language_switch():
+    language = request.args.get("lang")
+    if language in SUPPORTED_LANGUAGES:
+        recipient.choose_language(language)
 
 
 @bp.get("/s/")
 def start():
     """Where a recipient lands without a complete link: explain how to open a share."""
     return render_template("patient/start.html")
+
+
+def unavailable(reason: Unavailable):
+    return render_template("patient/unavailable.html", reason=reason.value), STATUS_CODES[reason]
+
+
+def _audit(kind: AuditKind, share: Share | None, **detail) -> None:
+    record(kind, share, actor=ActorKind.RECIPIENT, detail=detail)
+    db.session.commit()
+
+
+def _challenge_page(
+    share: Share,
+    form: ChallengeForm,
+    action: str,
+    error: str | None = None,
+    attempts_left: int | None = None,
+    status: int = 200,
+):
+    g.share_language = share.language
+    kind = ChallengeKind(share.challenge_kind)
+    page = render_template(
+        "patient/landing.html",
+        share=share,
+        form=form,
+        action=action,
+        asks_birth_date=kind in (ChallengeKind.BIRTH_DATE, ChallengeKind.BIRTH_DATE_AND_PASSWORD),
+        asks_password=kind in (ChallengeKind.PASSWORD, ChallengeKind.BIRTH_DATE_AND_PASSWORD),
+        date_hint=FORMAT_HINTS,
+        error=error,
+        attempts_left=attempts_left,
+    )
+    return page, status
+
+
+def _check_answer(share: Share, form: ChallengeForm, action: str):
+    """Open the share on a right answer; count and maybe lock on a wrong one."""
+    birth_date = parse_birth_date(form.birth_date.data or "")
+    if answer_matches(share, birth_date, form.password.data):
+        if not record_open(share):
+            db.session.refresh(share)
+            return unavailable(unavailable_reason(share) or Unavailable.LOCKED)
+        _audit(AuditKind.CHALLENGE_PASSED, share)
+        recipient.start(share)
+        # The secret leaves the address bar and the history: the session carries on.
+        return redirect(url_for("patient.home"), code=303)
+    failure = record_failure(share)
+    if not failure.counted:
+        return unavailable(Unavailable.LOCKED)
+    _audit(AuditKind.CHALLENGE_FAILED, share, attempts_left=failure.attempts_left)
+    if failure.locked_now:
+        _audit(AuditKind.LOCKED, share)
+        return unavailable(Unavailable.LOCKED)
+    error = _("That did not match. Please check and try again.")
+    return _challenge_page(share, form, action, error, failure.attempts_left, status=400)
+
+
+@bp.get("/s/<secret>")
+def landing(secret: str):
+    share = share_by_secret(secret)
+    reason = unavailable_reason(share)
+    if reason is not None:
+        return unavailable(reason)
+    _audit(AuditKind.OPENED, share)
+    return _challenge_page(share, ChallengeForm(), url_for("patient.landing", secret=secret))
+
+
+@bp.post("/s/<secret>")
+@limiter.limit(lambda: current_app.config["CHALLENGE_LIMIT_PER_IP"])
+def answer(secret: str):
+    share = share_by_secret(secret)
+    reason = unavailable_reason(share)
+    if reason is not None:
+        return unavailable(reason)
+    form = ChallengeForm()
+    action = url_for("patient.landing", secret=secret)
+    if not form.validate():
+        return _challenge_page(share, form, action, status=400)
+    return _check_answer(share, form, action)
+
+
+@bp.route("/code", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["CODE_LIMIT_PER_IP"], methods=["POST"])
+@limiter.limit("300 per hour", key_func=lambda: "all-access-codes", methods=["POST"])
+def code():
+    """Type the short code from a handout instead of opening the link."""
+    form = AccessCodeForm()
+    if not form.validate_on_submit():
+        status = 400 if form.is_submitted() else 200
+        return render_template("patient/code.html", form=form), status
+    share = share_by_code(form.code.data or "")
+    if share is None:
+        _audit(AuditKind.ACCESS_CODE_FAILED, None)
+        form.code.errors.append(_("That code did not match. Please check and try again."))
+        return render_template("patient/code.html", form=form), 400
+    reason = unavailable_reason(share)
+    if reason is not None:
+        return unavailable(reason)
+    recipient.remember_code_share(share)
+    _audit(AuditKind.OPENED, share, via="access code")
+    return redirect(url_for("patient.code_challenge"), code=303)
+
+
+@bp.route("/code/challenge", methods=["GET", "POST"])
+@limiter.limit(lambda: current_app.config["CHALLENGE_LIMIT_PER_IP"], methods=["POST"])
+def code_challenge():
+    public_id = recipient.code_share_id()
+    share = (
+        db.session.scalar(db.select(Share).where(Share.public_id == public_id))
+        if public_id
+        else None
+    )
+    if share is None:
+        return redirect(url_for("patient.code"))
+    reason = unavailable_reason(share)
+    if reason is not None:
+        return unavailable(reason)
+    form = ChallengeForm()
+    action = url_for("patient.code_challenge")
+    if request.method == "GET":
+        return _challenge_page(share, form, action)
+    if not form.validate():
+        return _challenge_page(share, form, action, status=400)
+    return _check_answer(share, form, action)

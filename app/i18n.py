@@ -1,0 +1,36 @@
+"""Language selection: English for the console; the recipient's language on patient pages."""
+
+from __future__ import annotations
+
+from datetime import date
+
+from flask import Flask, g, has_request_context, request
+from flask_babel import format_date, get_locale
+
+SUPPORTED_LANGUAGES = ("en", "fr", "de")
+PATIENT_PREFIXES = ("/s/", "/code", "/v/")
+
+
+def select_locale() -> str:
+    """The switcher's choice, else the share's language, else Accept-Language, else English."""
+    if not has_request_context() or not request.path.startswith(PATIENT_PREFIXES):
+        return "en"
+    from app.patient.session import chosen_language
+
+    for candidate in (chosen_language(), g.get("share_language")):
+        if candidate in SUPPORTED_LANGUAGES:
+            return candidate
+    return request.accept_languages.best_match(SUPPORTED_LANGUAGES) or "en"
+
+
+def _to_date(value: str) -> date | None:
+    try:
+        return date.fromisoformat(value)
+    except (TypeError, ValueError):
+        return None
+
+
+def init_app(app: Flask) -> None:
+    """Date formatting in the page's language, for templates."""
+    app.jinja_env.globals.update(format_date=format_date, get_locale=get_locale)
+    app.jinja_env.filters["todate"] = _to_date

@@ -1,0 +1,108 @@
+"""The recipient's home after the challenge: viewers, download, sign out, session end."""
+
+import io
+import zipfile
+from datetime import UTC, datetime
+
+import pytest
+from sqlalchemy import select
+
+from app.authz.viewer_tokens import decode_viewer_token
+from app.extensions import db
+from app.shares.models import AuditEvent, Share
+
+
+@pytest.fixture
+def app_env(app_env):
+    return {
+        **app_env,
+        "PUBLIC_ORTHANC_ROOT": "https://pacs.example.org/orthanc",
+        "EXTERNAL_VIEWERS": "stone,ohif",
+    }
+
+
+@pytest.fixture
+def opened(client, doe_share):
+    response = client.post(f"/s/{doe_share.secret}", data={"birth_date": "29/02/1972"})
+    assert response.status_code == 303
+    return doe_share
+
+
+def audit_kinds(app, public_id):
+    with app.app_context():
+        share = db.session.scalar(select(Share).where(Share.public_id == public_id))
+        return list(
+            db.session.scalars(select(AuditEvent.kind).where(AuditEvent.share_id == share.id))
+        )
+
+
+def test_home_lists_studies_viewers_download_and_expiry(client, opened):
+    page = client.get("/v/").text
+    assert "US ABDOMEN" in page
+    assert "View images" in page
+    assert "Open in OHIF Viewer" in page
+    assert "Download (ZIP)" in page
+    assert "Available until" in page
+    assert "Sign out" in page
+    assert opened.secret not in page
+
+
+def test_a_viewer_link_carries_a_fresh_token_for_this_share(app, client, opened):
+    response = client.get("/v/view/stone/0")
+    assert response.status_code == 303
+    location = response.headers["Location"]
+    assert location.startswith("https://pacs.example.org/orthanc/stone-webviewer/index.html?study=")
+    token = location.split("token=", 1)[1]
+    with app.app_context():
+        claims = decode_viewer_token(token)
+    assert claims.share_public_id == opened.share.public_id
+    assert "viewer_token_issued" in audit_kinds(app, opened.share.public_id)
+    assert client.get("/v/view/unknown/0").status_code == 404
+    assert client.get("/v/view/stone/5").status_code == 404
+
+
+def test_download_streams_the_study_zip(app, client, opened):
+    response = client.get("/v/download/0")
+    assert response.status_code == 200
+    assert response.mimetype == "application/zip"
+    assert "attachment" in response.headers["Content-Disposition"]
+    archive = zipfile.ZipFile(io.BytesIO(response.data))
+    assert len([n for n in archive.namelist() if not n.endswith("/")]) == 2  # two US images
+    assert "downloaded" in audit_kinds(app, opened.share.public_id)
+
+
+def test_download_is_refused_when_not_allowed(client, make_share, demo_study):
+    share = make_share([demo_study("DEMO0008").orthanc_id], allow_download=False)
+    client.post(f"/s/{share.secret}")
+    assert "Download (ZIP)" not in client.get("/v/").text
+    assert client.get("/v/download/0").status_code == 404
+
+
+def test_without_a_session_the_home_says_so(client, demo_studies):
+    for path in ("/v/", "/v/download/0", "/v/view/stone/0"):
+        response = client.get(path)
+        assert response.status_code == 401
+        assert "Your session has ended" in response.text
+
+
+def test_revoking_ends_the_open_session(app, client, opened):
+    with app.app_context():
+        share = db.session.scalar(select(Share).where(Share.public_id == opened.share.public_id))
+        share.revoked_at = datetime.now(UTC)
+        db.session.commit()
+    assert client.get("/v/").status_code == 401
+
+
+def test_sign_out(client, opened):
+    response = client.post("/v/sign-out")
+    assert response.status_code == 200
+    assert "You are signed out" in response.text
+    assert client.get("/v/").status_code == 401
+
+
+def test_orthanc_down_after_the_challenge_is_a_friendly_page(app, client, opened):
+    app.config["ORTHANC_URL"] = "http://127.0.0.1:9"
+    app.extensions["studyshare.orthanc"] = None
+    response = client.get("/v/download/0")
+    assert response.status_code == 503
+    assert "not answering" in response.text
