@@ -4,6 +4,9 @@ FROM python:3.11-slim-bookworm AS build
 WORKDIR /src
 COPY pyproject.toml constraints.txt README.md config.py wsgi.py ./
 COPY app ./app
+# Compiled catalogs are build products (not in git): make them before the wheel packs app/.
+RUN pip install --no-cache-dir -c constraints.txt babel \
+    && pybabel compile --directory app/translations --domain messages
 RUN pip wheel --no-cache-dir --wheel-dir /wheels -c constraints.txt .
 
 FROM python:3.11-slim-bookworm

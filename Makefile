@@ -3,9 +3,11 @@ PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
+MO_FILES := $(PO_FILES:.po=.mo)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-deps demo test lint format run migrate lock clean
+.PHONY: help setup system-deps translations messages demo test lint format run migrate lock clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -19,7 +21,19 @@ $(STAMP): pyproject.toml constraints.txt
 	$(BIN)/pip install --quiet -c constraints.txt -e '.[dev]'
 	@touch $(STAMP)
 
-setup: system-deps $(STAMP) ## Install everything the demo and the tests need
+translations: $(MO_FILES) ## Compile the message catalogs whose .po changed
+
+# Compiled files are build products (ignored by git): rebuilt whenever their .po is newer.
+%.mo: %.po | $(STAMP)
+	$(BIN)/pybabel compile --domain messages --input-file $< --output-file $@
+
+messages: $(STAMP) ## Extract the texts to translate and merge them into the .po catalogs
+	$(BIN)/pybabel extract --mapping-file babel.cfg --no-location --sort-output \
+	  --output-file app/translations/messages.pot .
+	$(BIN)/pybabel update --input-file app/translations/messages.pot --output-dir app/translations \
+	  --ignore-obsolete
+
+setup: system-deps $(STAMP) translations ## Install everything the demo and the tests need
 
 demo: setup ## Start Orthanc with demo studies and the app on http://127.0.0.1:5000
 	$(BIN)/python scripts/demo.py
@@ -37,7 +51,7 @@ format: $(STAMP) ## Format the code with ruff
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
 
-run: $(STAMP) ## Run the app against the Orthanc in the environment (development mode)
+run: $(STAMP) translations ## Run the app against the Orthanc in the environment (development mode)
 	STUDYSHARE_ENV=$${STUDYSHARE_ENV:-development} $(BIN)/flask --app wsgi db upgrade
 	STUDYSHARE_ENV=$${STUDYSHARE_ENV:-development} $(BIN)/flask --app wsgi run --host 127.0.0.1 --port 5000
 
@@ -48,5 +62,5 @@ lock: $(STAMP) ## Re-pin every installed package into constraints.txt
 	@{ echo "# Pinned versions of every installed package (transitive included); regenerate with 'make lock'."; \
 	  $(BIN)/pip freeze --exclude-editable; } > constraints.txt
 
-clean: ## Remove the virtualenv and caches (keeps instance/)
-	rm -rf $(VENV) .pytest_cache .ruff_cache test-output
+clean: ## Remove the virtualenv, caches and compiled catalogs (keeps instance/)
+	rm -rf $(VENV) .pytest_cache .ruff_cache test-output $(MO_FILES)

@@ -113,6 +113,7 @@ class Config:
         self.MAIL_PASSWORD = env.get("MAIL_PASSWORD") or None
         self.MAIL_DEFAULT_SENDER = env.get("MAIL_DEFAULT_SENDER", "studyshare@localhost")
         self.MAIL_SUPPRESS_SEND = False
+        self.MAIL_TIMEOUT = self.env_float("MAIL_TIMEOUT", 15.0)
 
         self.RATELIMIT_STORAGE_URI = env.get("RATELIMIT_STORAGE_URI", "memory://")
         self.RATELIMIT_ENABLED = self.env_bool("RATELIMIT_ENABLED", True)

@@ -5,6 +5,7 @@ pytest_plugins = [
     "tests.fixtures.postgres",
     "tests.fixtures.app",
     "tests.fixtures.shares",
+    "tests.fixtures.smtp",
 ]
 
 
