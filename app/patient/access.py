@@ -106,8 +106,9 @@ def record_failure(share: Share) -> Failure:
     return Failure(True, max(0, maximum - attempts), locked_at is not None)
 
 
-def record_open(share: Share) -> bool:
-    """Count a successful opening, unless the share was locked, revoked or used up meanwhile."""
+def record_open(share: Share) -> int | None:
+    """Count a successful opening and return the new count; None if the share was locked,
+    revoked or used up meanwhile."""
     now = utcnow()
     conditions = [Share.id == share.id, Share.locked_at.is_(None), Share.revoked_at.is_(None)]
     if share.max_opens is not None:
@@ -119,4 +120,4 @@ def record_open(share: Share) -> bool:
         .returning(Share.open_count)
     ).first()
     db.session.commit()
-    return result is not None
+    return None if result is None else result[0]

@@ -23,6 +23,7 @@ from app.patient.dates import FORMAT_HINTS, parse_birth_date
 from app.patient.forms import AccessCodeForm, ChallengeForm
 from app.shares.audit import AuditKind, record
 from app.shares.models import ActorKind, ChallengeKind, Share
+from app.shares.owner_notice import notify_owner
 
 
 @bp.before_request
@@ -75,10 +76,13 @@ def _check_answer(share: Share, form: ChallengeForm, action: str):
     """Open the share on a right answer; count and maybe lock on a wrong one."""
     birth_date = parse_birth_date(form.birth_date.data or "")
     if answer_matches(share, birth_date, form.password.data):
-        if not record_open(share):
+        opens = record_open(share)
+        if opens is None:
             db.session.refresh(share)
             return unavailable(unavailable_reason(share) or Unavailable.LOCKED)
         _audit(AuditKind.CHALLENGE_PASSED, share)
+        if opens == 1:
+            notify_owner(share, "opened")
         recipient.start(share)
         # The secret leaves the address bar and the history: the session carries on.
         return redirect(url_for("patient.home"), code=303)
@@ -88,6 +92,7 @@ def _check_answer(share: Share, form: ChallengeForm, action: str):
     _audit(AuditKind.CHALLENGE_FAILED, share, attempts_left=failure.attempts_left)
     if failure.locked_now:
         _audit(AuditKind.LOCKED, share)
+        notify_owner(share, "locked")
         return unavailable(Unavailable.LOCKED)
     error = _("That did not match. Please check and try again.")
     return _challenge_page(share, form, action, error, failure.attempts_left, status=400)
