@@ -104,15 +104,18 @@ class OrthancClient:
         """Counts and disk usage of the archive (`GET /statistics`)."""
         return self._json("GET", "/statistics", dict)
 
-    def find_studies(
+    def find_study_answers(
         self,
         query: dict[str, str],
         *,
         limit: int,
         since: int = 0,
         case_sensitive: bool = False,
-    ) -> StudyPage:
-        """One page of studies matching a DICOM query (`POST /tools/find`)."""
+    ) -> tuple[list[dict[str, Any]], bool]:
+        """Orthanc's raw expanded answers for one page, and whether more follow.
+
+        For callers that sort or slice many answers and build models for a few.
+        """
         if limit < 1 or since < 0:
             raise ValueError("limit must be >= 1 and since >= 0")
         body = {
@@ -125,10 +128,26 @@ class OrthancClient:
             "CaseSensitive": case_sensitive,
         }
         found = self._json("POST", "/tools/find", list, json=body)
+        if not all(isinstance(item, dict) for item in found):
+            raise OrthancBadAnswer("Orthanc sent a study that is not a JSON object")
+        return found[:limit], len(found) > limit
+
+    def find_studies(
+        self,
+        query: dict[str, str],
+        *,
+        limit: int,
+        since: int = 0,
+        case_sensitive: bool = False,
+    ) -> StudyPage:
+        """One page of studies matching a DICOM query (`POST /tools/find`)."""
         # Orthanc 1.10 cannot sort: pages come in its own (unspecified but stable) order, and
         # sorting one page by date would mislead because the other pages are not sorted with it.
-        studies = [Study.from_orthanc(item) for item in found[:limit]]
-        return StudyPage(studies=studies, since=since, limit=limit, has_next=len(found) > limit)
+        answers, has_next = self.find_study_answers(
+            query, limit=limit, since=since, case_sensitive=case_sensitive
+        )
+        studies = [Study.from_orthanc(item) for item in answers]
+        return StudyPage(studies=studies, since=since, limit=limit, has_next=has_next)
 
     def find_series_of_studies(self, study_uids: list[str]) -> list[Series]:
         """Every series of the given studies, in one `POST /tools/find` at series level."""

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date
 
 from app.orthanc.client import OrthancClient
 from app.orthanc.models import Series, Study
@@ -36,8 +35,16 @@ class SearchResults:
         return self.total is not None
 
 
-def _recent_first(study: Study) -> tuple[date, str, str]:
-    return (study.date or date.min, study.time, study.orthanc_id)
+def _recent_first(answer: dict) -> tuple[str, str, str]:
+    # DICOM dates and times sort correctly as text; ids break ties stably.
+    tags = answer.get("MainDicomTags")
+    tags = tags if isinstance(tags, dict) else {}
+    date, time = tags.get("StudyDate"), tags.get("StudyTime")
+    return (
+        date if isinstance(date, str) else "",
+        time if isinstance(time, str) else "",
+        str(answer.get("ID", "")),
+    )
 
 
 def search_studies(
@@ -51,19 +58,24 @@ def search_studies(
     """Run the search and describe one page of matches.
 
     Orthanc 1.10 cannot sort: up to `sort_window` matches are fetched and sorted here,
-    most recent first; beyond that, pages come in Orthanc's order and say so.
+    most recent first; beyond that, pages come in Orthanc's order and say so. Models are
+    built only for the page shown.
     """
     query = criteria.to_dicom_query()
-    window = client.find_studies(query, limit=sort_window)
-    if window.has_next:
-        found = client.find_studies(query, limit=page_size, since=(page - 1) * page_size)
-        studies, has_next, total = found.studies, found.has_next, None
-    else:
-        ordered = sorted(window.studies, key=_recent_first, reverse=True)
-        start = (page - 1) * page_size
-        studies = ordered[start : start + page_size]
-        has_next, total = start + page_size < len(ordered), len(ordered)
-    return SearchResults(describe(client, studies), page, has_next, total)
+    answers, overflow = client.find_study_answers(query, limit=sort_window)
+    start = (page - 1) * page_size
+    if not overflow:
+        ordered = sorted(answers, key=_recent_first, reverse=True)
+        chunk = ordered[start : start + page_size]
+        studies = [Study.from_orthanc(answer) for answer in chunk]
+        has_next = start + page_size < len(ordered)
+        return SearchResults(describe(client, studies), page, has_next, len(ordered))
+    if start + page_size <= len(answers):
+        # The window already holds this page, in Orthanc's order: no second query.
+        studies = [Study.from_orthanc(answer) for answer in answers[start : start + page_size]]
+        return SearchResults(describe(client, studies), page, True, None)
+    found = client.find_studies(query, limit=page_size, since=start)
+    return SearchResults(describe(client, found.studies), page, found.has_next, None)
 
 
 def describe(client: OrthancClient, studies: list[Study]) -> list[StudyRow]:

@@ -1,0 +1,512 @@
+"""Study search benchmark: the console's search through StudyShare versus the same questions
+asked of Orthanc's `/tools/find` directly, on a generated archive of `--studies` studies.
+
+    .venv/bin/python bench/search.py [--studies 5000] [--repeat 20] [--warmup 3] [--workdir DIR]
+
+Starts its own Orthanc (reusing the uploaded studies across runs), a StudyShare served by
+gunicorn (one worker) on a free loopback port, logs in once and times every search. Prints
+median and p95 per search and overall, and whether StudyShare stays within 1.3x of Orthanc.
+See bench/README.md for what "direct" means.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import io
+import itertools
+import math
+import os
+import re
+import secrets
+import signal
+import statistics
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+import pydicom
+import requests
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app.demo.dicom import bulk_study_instances, upload_demo_studies  # noqa: E402
+from app.orthanc.client import OrthancClient  # noqa: E402
+from app.studies.criteria import StudyCriteria  # noqa: E402
+from config import DevelopmentConfig  # noqa: E402
+from tests.orthanc.server import OrthancServer, free_port  # noqa: E402
+
+TARGET_RATIO = 1.30
+HTTP_TIMEOUT = (5, 60)
+APP_START_TIMEOUT = 30.0
+STOP_TIMEOUT = 15.0
+USER_EMAIL = "bench@studyshare.example"
+ORTHANC_USER = "studyshare"
+
+
+@dataclass(frozen=True)
+class Search:
+    """One console search: the same criteria drive the form and the direct DICOM query."""
+
+    name: str
+    criteria: StudyCriteria
+    page: int = 1
+
+    def params(self) -> dict[str, str]:
+        """The console's GET parameters, as the search form would send them."""
+        fields = vars(self.criteria)
+        params = {
+            key: value.isoformat() if isinstance(value, date) else value
+            for key, value in fields.items()
+            if value
+        }
+        if self.page > 1:
+            params["page"] = str(self.page)
+        return params
+
+
+@dataclass
+class Timings:
+    studyshare: list[float] = field(default_factory=list)
+    direct: list[float] = field(default_factory=list)
+    bare: list[float] = field(default_factory=list)
+    matches: str = "?"
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--studies", type=int, default=5000, help="studies in the archive")
+    parser.add_argument("--repeat", type=int, default=20, help="timed rounds per search")
+    parser.add_argument("--warmup", type=int, default=3, help="untimed rounds first")
+    parser.add_argument(
+        "--workdir",
+        type=Path,
+        help="Orthanc's directory, kept between runs (default: instance/bench/orthanc-<n>)",
+    )
+    args = parser.parse_args(argv)
+    if not 1 <= args.studies <= 200_000:
+        parser.error("--studies must be between 1 and 200000")
+    if not 1 <= args.repeat <= 1000:
+        parser.error("--repeat must be between 1 and 1000")
+    if not 0 <= args.warmup <= 100:
+        parser.error("--warmup must be between 0 and 100")
+    if args.workdir is None:
+        args.workdir = ROOT / "instance" / "bench" / f"orthanc-{args.studies}"
+    return args
+
+
+# --- the archive --------------------------------------------------------------------------
+
+
+def load_studies(client: OrthancClient, n_studies: int) -> int:
+    """Upload the generated studies Orthanc does not have yet; return the study count."""
+    have = int(client.statistics().get("CountStudies", 0))
+    if have < n_studies:
+        print(f"Uploading {n_studies - have} of {n_studies} studies...", flush=True)
+        started = time.perf_counter()
+        # The generator is deterministic and uploads go in order, so an interrupted earlier
+        # run stored exactly the first `have` studies.
+        missing = itertools.islice(bulk_study_instances(n_studies), have, None)
+        upload_demo_studies(client, missing)
+        have = int(client.statistics().get("CountStudies", 0))
+        print(f"Uploaded in {time.perf_counter() - started:.1f} s.", flush=True)
+    if have < n_studies:
+        # Something else changed the archive: uploading everything fills the gaps.
+        upload_demo_studies(client, bulk_study_instances(n_studies))
+        have = int(client.statistics().get("CountStudies", 0))
+    return have
+
+
+def sample_tags() -> pydicom.Dataset:
+    """The tags of the first generated study, the same for every archive size."""
+    return pydicom.dcmread(io.BytesIO(next(bulk_study_instances(1))))
+
+
+def searches(sample: pydicom.Dataset) -> list[Search]:
+    """A clinician's mix, from no match to more than the sort window; the report shows the counts.
+
+    The generator spreads 16 family and 16 given names, 7 kinds of study and 10 years of dates
+    (2015-2024) over the studies, so with 5,000 a family name matches some 300 of them.
+    """
+    family, given = str(sample.PatientName).split("^")[:2]
+    birth = datetime.strptime(sample.PatientBirthDate, "%Y%m%d").date()
+    by_prefix = Search("name prefix", StudyCriteria(patient_name=f"{family.lower()}*"))
+    return [
+        Search("empty: default page", StudyCriteria()),
+        by_prefix,
+        replace(by_prefix, name="name prefix, page 3", page=3),
+        Search("name contains", StudyCriteria(patient_name=given.lower())),
+        Search("name family+given", StudyCriteria(patient_name=f"{family} {given}")),
+        Search("patient ID", StudyCriteria(patient_id=str(sample.PatientID))),
+        Search("birth date", StudyCriteria(birth_date=birth)),
+        Search("accession number", StudyCriteria(accession_number=sample.AccessionNumber)),
+        Search(
+            "study date, 1 month",
+            StudyCriteria(date_from=date(2020, 3, 1), date_to=date(2020, 3, 31)),
+        ),
+        Search(
+            "study date, 2 years",
+            StudyCriteria(date_from=date(2018, 1, 1), date_to=date(2019, 12, 31)),
+        ),
+        Search("modality US", StudyCriteria(modality="US")),
+        Search(
+            "modality CT + 2021",
+            StudyCriteria(modality="CT", date_from=date(2021, 1, 1), date_to=date(2021, 12, 31)),
+        ),
+        Search("description 'chest'", StudyCriteria(description="chest")),
+        Search("no match", StudyCriteria(patient_name="zzz nobody")),
+    ]
+
+
+# --- StudyShare under gunicorn ------------------------------------------------------------
+
+
+def app_env(orthanc: OrthancServer, database: Path) -> dict[str, str]:
+    return {
+        **os.environ,
+        "STUDYSHARE_ENV": "development",
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "DATABASE_URL": f"sqlite:///{database}",
+        "ORTHANC_URL": orthanc.url,
+        "ORTHANC_USERNAME": orthanc.username or "",
+        "ORTHANC_PASSWORD": orthanc.password or "",
+    }
+
+
+def flask_cli(env: dict[str, str], *args: str, stdin: str = "") -> None:
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", *args]
+    done = subprocess.run(
+        command, cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=120
+    )
+    if done.returncode != 0:
+        raise RuntimeError(f"`flask {' '.join(args)}` failed:\n{done.stderr[-2000:]}")
+
+
+def prepare_database(env: dict[str, str], password: str) -> None:
+    flask_cli(env, "db", "upgrade")
+    flask_cli(env, "users", "create", USER_EMAIL, stdin=password + "\n")
+
+
+@contextlib.contextmanager
+def gunicorn(env: dict[str, str], log_path: Path) -> Iterator[str]:
+    """Serve the app with one sync worker on a free loopback port; stop it by PID."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}"]
+    command += ["--error-logfile", str(log_path), "wsgi:app"]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for_app(process, url, log_path)
+        yield url
+    finally:
+        stop_process(process)
+
+
+def wait_for_app(process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + APP_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited early:\n{log_tail(log_path)}")
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(f"{url}/healthz", timeout=1).ok:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"gunicorn did not answer within {APP_START_TIMEOUT:.0f} s")
+
+
+def log_tail(path: Path) -> str:
+    # Quoted rather than pointed to: the log lives in a temporary directory removed on exit.
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-20:])
+    except FileNotFoundError:
+        return "(no log)"
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT)
+
+
+# --- the two sides ------------------------------------------------------------------------
+
+
+class Console:
+    """A clinician's browser on StudyShare: one login, then searches."""
+
+    def __init__(self, app_url: str) -> None:
+        self.url = app_url
+        self.session = requests.Session()
+
+    def login(self, password: str) -> None:
+        page = self.session.get(f"{self.url}/login", timeout=HTTP_TIMEOUT)
+        match = re.search(r'name="csrf_token" type="hidden" value="([^"]+)"', page.text)
+        if match is None:
+            raise RuntimeError("No CSRF token on the login page")
+        form = {"email": USER_EMAIL, "password": password, "csrf_token": match.group(1)}
+        answer = self.session.post(
+            f"{self.url}/login", data=form, timeout=HTTP_TIMEOUT, allow_redirects=False
+        )
+        if answer.status_code != 302:
+            raise RuntimeError(f"Login failed with HTTP {answer.status_code}")
+
+    def search(self, search: Search) -> str:
+        """The results page's HTML."""
+        answer = self.session.get(
+            f"{self.url}/", params=search.params(), timeout=HTTP_TIMEOUT, allow_redirects=False
+        )
+        if answer.status_code != 200:
+            raise RuntimeError(f"{search.name}: StudyShare answered HTTP {answer.status_code}")
+        return answer.text
+
+
+class DirectOrthanc:
+    """Asks Orthanc what StudyShare asks for one results page, as a bare client would.
+
+    Both sides then make Orthanc do the same work, so their ratio is StudyShare's own
+    overhead (Python, database, HTML, any extra request), which is what the target is about.
+    """
+
+    def __init__(self, orthanc: OrthancServer, page_size: int, sort_window: int) -> None:
+        self.session = requests.Session()
+        self.session.auth = orthanc.auth
+        self.find_url = f"{orthanc.url}/tools/find"
+        self.page_size = page_size
+        self.sort_window = sort_window
+
+    def find(self, body: dict[str, Any]) -> list[dict[str, Any]]:
+        answer = self.session.post(self.find_url, json=body, timeout=HTTP_TIMEOUT)
+        answer.raise_for_status()
+        return answer.json()
+
+    def studies(self, query: dict[str, str], limit: int) -> list[dict[str, Any]]:
+        body = {"Level": "Study", "Query": query, "Expand": True, "Limit": limit, "Since": 0}
+        return self.find({**body, "CaseSensitive": False})
+
+    def page(self, search: Search) -> tuple[list[dict[str, Any]], int]:
+        """The page's studies, most recent first when they can be sorted, and the matches.
+
+        The same Orthanc work StudyShare needs: the sort window (+1 to know it overflowed),
+        then the page's series for modalities and counts. Beyond the window StudyShare
+        fetches the page again with `Since`; a direct client already has it in the window.
+        """
+        found = self.studies(search.criteria.to_dicom_query(), self.sort_window + 1)
+        start = (search.page - 1) * self.page_size
+        if len(found) <= self.sort_window:
+            found = sorted(found, key=recent_first, reverse=True)
+        page = found[start : start + self.page_size]
+        uids = [study["MainDicomTags"]["StudyInstanceUID"] for study in page]
+        if uids:
+            query = {"StudyInstanceUID": "\\".join(uids)}
+            self.find({"Level": "Series", "Query": query, "Expand": True})
+        return page, len(found)
+
+    def bare(self, search: Search) -> None:
+        """Context only: one unsorted page, no series, the least Orthanc can do."""
+        self.studies(search.criteria.to_dicom_query(), self.page_size + 1)
+
+
+def recent_first(study: dict[str, Any]) -> tuple[str, str, str]:
+    tags = study["MainDicomTags"]
+    return (tags.get("StudyDate", ""), tags.get("StudyTime", "").strip(), study["ID"])
+
+
+def check_same_page(search: Search, html: str, page: list[dict[str, Any]]) -> None:
+    """Both sides must show the same studies in the same order, or the timing means nothing."""
+    shown = re.findall(r"Acc\. ([^<\s]+)", html)
+    expected = [study["MainDicomTags"].get("AccessionNumber", "") for study in page]
+    if shown != expected:
+        raise RuntimeError(f"{search.name}: StudyShare shows {shown}, Orthanc gives {expected}")
+
+
+# --- timing -------------------------------------------------------------------------------
+
+
+def timed(call: Callable[[], object]) -> float:
+    """Milliseconds one call takes."""
+    started = time.perf_counter()
+    call()
+    return (time.perf_counter() - started) * 1000
+
+
+def check_pages(console: Console, direct: DirectOrthanc, plan: list[Search]) -> dict:
+    """Compare both sides' pages once; return empty timings labelled with the match counts."""
+    results: dict[str, Timings] = {}
+    for search in plan:
+        page, matches = direct.page(search)
+        check_same_page(search, console.search(search), page)
+        overflow = matches > direct.sort_window
+        results[search.name] = Timings(
+            matches=f">{direct.sort_window}" if overflow else str(matches)
+        )
+    return results
+
+
+def measure(
+    console: Console, direct: DirectOrthanc, plan: list[Search], rounds: int, results: dict
+) -> None:
+    # Rounds interleave the searches and the sides, so drift (caches, CPU frequency, other
+    # load) hits both sides alike instead of favouring whichever ran last.
+    for _ in range(rounds):
+        for search in plan:
+            timing = results[search.name]
+            timing.studyshare.append(timed(lambda s=search: console.search(s)))
+            timing.direct.append(timed(lambda s=search: direct.page(s)))
+            timing.bare.append(timed(lambda s=search: direct.bare(s)))
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+def p95(values: list[float]) -> float:
+    """Nearest-rank 95th percentile."""
+    ordered = sorted(values)
+    return ordered[max(0, math.ceil(0.95 * len(ordered)) - 1)]
+
+
+def row(name: str, matches: str, timing: Timings) -> str:
+    ours, direct, bare = (
+        statistics.median(v) for v in (timing.studyshare, timing.direct, timing.bare)
+    )
+    return (
+        f"{name:<28} {matches:>6} | {ours:8.1f} {p95(timing.studyshare):8.1f} | "
+        f"{direct:8.1f} {p95(timing.direct):8.1f} | {ours / direct:5.2f}x | "
+        f"{bare:7.1f} {ours / bare:6.2f}x"
+    )
+
+
+def report(results: dict[str, Timings]) -> bool:
+    header = (
+        f"{'search':<28} {'match':>6} | {'StudyShare ms':>17} | {'direct Orthanc ms':>17} | "
+        f"{'ratio':>6} | {'bare /tools/find':>15}"
+    )
+    sub = f"{'':<28} {'':>6} | {'median':>8} {'p95':>8} | {'median':>8} {'p95':>8} | " + (
+        f"{'median':>6} | {'median':>7} {'ratio':>7}"
+    )
+    print(f"\n{header}\n{sub}\n{'-' * len(header)}")
+    for name, timing in results.items():
+        print(row(name, timing.matches, timing))
+    print("-" * len(header))
+    print(row("ALL (pooled samples)", "", pooled(results)))
+    print(
+        "\nratio = StudyShare / direct Orthanc (the same Orthanc work: sort window + the page's"
+        "\nseries). bare = one unsorted page, no series: not the same question, context only."
+    )
+    return verdict(results)
+
+
+def pooled(results: dict[str, Timings]) -> Timings:
+    return Timings(
+        studyshare=[t for r in results.values() for t in r.studyshare],
+        direct=[t for r in results.values() for t in r.direct],
+        bare=[t for r in results.values() for t in r.bare],
+    )
+
+
+def verdict(results: dict[str, Timings]) -> bool:
+    """Judge the whole mix: the sum of per-search medians, each search counted once."""
+    # The ratio of pooled medians compares samples of different searches (whichever lands in
+    # the middle on each side) and jumps between runs; the mix's total time does not.
+    ours = sum(statistics.median(r.studyshare) for r in results.values())
+    direct = sum(statistics.median(r.direct) for r in results.values())
+    ratios = {
+        name: statistics.median(r.studyshare) / statistics.median(r.direct)
+        for name, r in results.items()
+    }
+    worst = max(ratios, key=ratios.__getitem__)
+    print(
+        f"per-search ratios: geometric mean {statistics.geometric_mean(ratios.values()):.2f}x,"
+        f" worst {ratios[worst]:.2f}x ({worst})"
+    )
+    print(f"whole mix (sum of medians): StudyShare {ours:.1f} ms, direct Orthanc {direct:.1f} ms")
+    met = ours / direct <= TARGET_RATIO
+    print(
+        f"overall ratio {ours / direct:.2f}x — target ≤ {TARGET_RATIO:.2f}: "
+        f"{'met' if met else 'NOT met'}"
+    )
+    return met
+
+
+# --- main ---------------------------------------------------------------------------------
+
+
+def handle_stop_signals() -> threading.Event:
+    """Ctrl-C and `kill` unwind through the `with` blocks, which stop gunicorn and Orthanc."""
+    stopping = threading.Event()
+
+    def handler(signum: int, _frame: object) -> None:
+        stopping.set()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+    return stopping
+
+
+def run(args: argparse.Namespace) -> int:
+    password = secrets.token_urlsafe(24)
+    with contextlib.ExitStack() as stack:
+        print(f"Starting Orthanc in {args.workdir}...", flush=True)
+        orthanc = stack.enter_context(OrthancServer(args.workdir, username=ORTHANC_USER))
+        client = OrthancClient(
+            orthanc.url, username=orthanc.username, password=orthanc.password, timeout=60
+        )
+        stack.callback(client.close)
+        count = load_studies(client, args.studies)
+        version = client.system().get("Version", "?")
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="studyshare-bench-")))
+        env = app_env(orthanc, tmp / "studyshare.db")
+        config = DevelopmentConfig(env)
+        prepare_database(env, password)
+        console = Console(stack.enter_context(gunicorn(env, tmp / "gunicorn.log")))
+        stack.callback(console.session.close)
+        console.login(password)
+        direct = DirectOrthanc(orthanc, config.SEARCH_PAGE_SIZE, config.SEARCH_SORT_WINDOW)
+        stack.callback(direct.session.close)
+        plan = searches(sample_tags())
+        print(
+            f"Orthanc {version} with {count} studies; StudyShare on gunicorn (1 sync worker); "
+            f"{len(plan)} searches, {args.warmup} warm-up + {args.repeat} timed rounds.",
+            flush=True,
+        )
+        results = check_pages(console, direct, plan)
+        # Warm-up rounds fill caches (Orthanc's SQLite pages, Jinja's compiled templates).
+        measure(console, direct, plan, args.warmup, {s.name: Timings() for s in plan})
+        measure(console, direct, plan, args.repeat, results)
+        return 0 if report(results) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    stopping = handle_stop_signals()
+    try:
+        return run(args)
+    except Exception:
+        # A terminal's Ctrl-C reaches gunicorn and Orthanc too; whatever their going away
+        # broke in flight is the interruption, not a failure worth a traceback.
+        if not stopping.is_set():
+            raise
+    except KeyboardInterrupt:
+        pass
+    print("\nInterrupted; stopped gunicorn and Orthanc.", file=sys.stderr)
+    return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
