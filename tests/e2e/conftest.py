@@ -10,6 +10,8 @@ import pytest
 from playwright.sync_api import Browser, sync_playwright
 from werkzeug.serving import make_server
 
+from tests.fixtures.app import PASSWORD
+
 CHROMIUM = "/usr/bin/chromium"
 # Without these, Chromium keeps trying to reach Google's services, which this network refuses.
 CHROMIUM_ARGS = [
@@ -51,3 +53,12 @@ def browser() -> Iterator[Browser]:
 def screenshot_dir() -> Path:
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
     return SCREENSHOTS
+
+
+def log_in(page, live_server: str, email: str = "doctor@example.org") -> None:
+    """Fill the console's login form as a person would and wait for the home page."""
+    page.goto(f"{live_server}/login")
+    page.get_by_label("E-mail").fill(email)
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(f"{live_server}/")

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from app.shares.models import ChallengeKind
-from tests.fixtures.app import PASSWORD
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -53,11 +53,7 @@ def test_the_handout_prints_on_one_page(
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill("doctor@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server}/")
+    log_in(page, live_server)
     fields = {
         "secret": created.secret,
         "access_code": created.access_code,

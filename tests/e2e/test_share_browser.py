@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from tests.fixtures.app import PASSWORD
+from tests.e2e.conftest import log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -19,11 +19,7 @@ def test_create_a_share_see_the_qr_and_print_the_handout(
     errors = []
     page.on("console", lambda message: message.type == "error" and errors.append(message.text))
 
-    page.goto(f"{live_server}/login")
-    page.get_by_label("E-mail").fill("doctor@example.org")
-    page.get_by_label("Password").fill(PASSWORD)
-    page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server}/")
+    log_in(page, live_server)
 
     page.get_by_label("Accession number").fill("DEMO0003")
     page.get_by_role("button", name="Search").click()
