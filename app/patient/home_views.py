@@ -45,12 +45,19 @@ def home():
     )
 
 
-def _ref(study: ShareStudy) -> StudyRef:
-    return StudyRef(study.orthanc_study_id, study.study_instance_uid)
+def _ref(study: ShareStudy, first_series_id: str | None = None) -> StudyRef:
+    return StudyRef(study.orthanc_study_id, study.study_instance_uid, first_series_id)
 
 
 def _viewer_reachable(viewer: str, study: ShareStudy) -> bool:
-    return viewer_url(viewer, _ref(study), "probe") is not None
+    # The Orthanc Web Viewer opens a series; any series id shows whether it is reachable.
+    return viewer_url(viewer, _ref(study, "probe"), "probe") is not None
+
+
+def _first_series_id(study: ShareStudy) -> str | None:
+    series = get_orthanc().get_study_series(study.orthanc_study_id)
+    series.sort(key=lambda s: (s.number is None, s.number or 0))
+    return series[0].orthanc_id if series else None
 
 
 def _study(share: Share, index: int) -> ShareStudy | None:
@@ -66,7 +73,8 @@ def open_viewer(viewer: str, index: int):
     study = _study(share, index)
     if study is None or viewer not in enabled_viewers():
         return render_template("patient/not_found.html"), 404
-    url = viewer_url(viewer, _ref(study), mint_viewer_token(share))
+    first_series = _first_series_id(study) if viewer == "webviewer" else None
+    url = viewer_url(viewer, _ref(study, first_series), mint_viewer_token(share))
     if url is None:
         return render_template("patient/not_found.html"), 404
     record(

@@ -106,3 +106,13 @@ def test_orthanc_down_after_the_challenge_is_a_friendly_page(app, client, opened
     response = client.get("/v/download/0")
     assert response.status_code == 503
     assert "not answering" in response.text
+
+
+def test_the_orthanc_web_viewer_opens_the_first_series(app, client, opened, orthanc_client):
+    app.config["EXTERNAL_VIEWERS"] = "webviewer"
+    assert "View images" in client.get("/v/").text
+    location = client.get("/v/view/webviewer/0").headers["Location"]
+    series_id = location.split("series=", 1)[1].split("&", 1)[0]
+    study_id = opened.share.studies[0].orthanc_study_id
+    assert series_id in {s.orthanc_id for s in orthanc_client.get_study_series(study_id)}
+    assert location.startswith("https://pacs.example.org/orthanc/web-viewer/app/viewer.html?")
