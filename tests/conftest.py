@@ -6,6 +6,7 @@ pytest_plugins = [
     "tests.fixtures.app",
     "tests.fixtures.shares",
     "tests.fixtures.smtp",
+    "tests.e2e.authz_fixtures",
 ]
 
 
