@@ -5,6 +5,8 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, jsonify, render_template, request
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
@@ -22,16 +24,17 @@ log = logging.getLogger(__name__)
 
 JSON_PATH_PREFIXES = ("/auth/", "/healthz", "/readyz")
 
+# Lazy: page titles follow the page's language (patient pages are translated).
 TITLES = {
-    400: "Bad request",
-    403: "Forbidden",
-    404: "Page not found",
-    405: "Method not allowed",
-    413: "Request too large",
-    414: "Address too long",
-    429: "Too many requests",
-    500: "Something went wrong",
-    503: "Service unavailable",
+    400: _l("Bad request"),
+    403: _l("Forbidden"),
+    404: _l("Page not found"),
+    405: _l("Method not allowed"),
+    413: _l("Request too large"),
+    414: _l("Address too long"),
+    429: _l("Too many requests"),
+    500: _l("Something went wrong"),
+    503: _l("Service unavailable"),
 }
 
 
@@ -75,7 +78,7 @@ def init_app(app: Flask) -> None:
             # Any broken link gets the same page as an unknown one: nothing to tell apart.
             return render_template("patient/unavailable.html", reason="unknown"), 404
         if status == 500:
-            return error_response(500, "Something went wrong on our side. Please try again.")
+            return error_response(500, _("Something went wrong on our side. Please try again."))
         return error_response(status, exc.description or TITLES.get(status, "Error"))
 
     @app.errorhandler(CSRFError)
@@ -83,8 +86,8 @@ def init_app(app: Flask) -> None:
         if request.path.startswith(PATIENT_PREFIXES):
             return error_response(
                 400,
-                "This page has expired, or your browser does not accept cookies.",
-                hint="Please allow cookies for this site, then open your link again.",
+                _("This page has expired, or your browser does not accept cookies."),
+                hint=_("Please allow cookies for this site, then open your link again."),
             )
         return error_response(
             400,
@@ -110,8 +113,8 @@ def init_app(app: Flask) -> None:
         log.warning("Orthanc unavailable: %s", exc)
         return error_response(
             503,
-            "The image archive is not answering right now.",
-            hint="Please try again in a minute.",
+            _("The image archive is not answering right now."),
+            hint=_("Please try again in a minute."),
         )
 
     @app.errorhandler(OrthancError)

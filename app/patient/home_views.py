@@ -116,5 +116,6 @@ def download(index: int):
 @bp.post("/v/sign-out")
 def sign_out():
     # CSRFProtect has already checked the form's token before this runs.
+    _share_or_expired()  # for its language: the goodbye page speaks like the pages before
     recipient.end()
     return render_template("patient/signed_out.html", message=_("You are signed out."))

@@ -43,6 +43,13 @@ def unavailable(reason: Unavailable):
     return render_template("patient/unavailable.html", reason=reason.value), STATUS_CODES[reason]
 
 
+def _in_its_language(share: Share | None) -> Share | None:
+    """Pages about a known share, even an ended one, speak its recipient's language."""
+    if share is not None:
+        g.share_language = share.language
+    return share
+
+
 def _audit(kind: AuditKind, share: Share | None, **detail) -> None:
     record(kind, share, actor=ActorKind.RECIPIENT, detail=detail)
     db.session.commit()
@@ -56,7 +63,6 @@ def _challenge_page(
     attempts_left: int | None = None,
     status: int = 200,
 ):
-    g.share_language = share.language
     kind = ChallengeKind(share.challenge_kind)
     page = render_template(
         "patient/landing.html",
@@ -100,7 +106,7 @@ def _check_answer(share: Share, form: ChallengeForm, action: str):
 
 @bp.get("/s/<secret>")
 def landing(secret: str):
-    share = share_by_secret(secret)
+    share = _in_its_language(share_by_secret(secret))
     reason = unavailable_reason(share)
     if reason is not None:
         return unavailable(reason)
@@ -111,7 +117,7 @@ def landing(secret: str):
 @bp.post("/s/<secret>")
 @limiter.limit(lambda: current_app.config["CHALLENGE_LIMIT_PER_IP"])
 def answer(secret: str):
-    share = share_by_secret(secret)
+    share = _in_its_language(share_by_secret(secret))
     reason = unavailable_reason(share)
     if reason is not None:
         return unavailable(reason)
@@ -131,7 +137,7 @@ def code():
     if not form.validate_on_submit():
         status = 400 if form.is_submitted() else 200
         return render_template("patient/code.html", form=form), status
-    share = share_by_code(form.code.data or "")
+    share = _in_its_language(share_by_code(form.code.data or ""))
     if share is None:
         _audit(AuditKind.ACCESS_CODE_FAILED, None)
         form.code.errors.append(_("That code did not match. Please check and try again."))
@@ -148,7 +154,7 @@ def code():
 @limiter.limit(lambda: current_app.config["CHALLENGE_LIMIT_PER_IP"], methods=["POST"])
 def code_challenge():
     public_id = recipient.code_share_id()
-    share = (
+    share = _in_its_language(
         db.session.scalar(db.select(Share).where(Share.public_id == public_id))
         if public_id
         else None
