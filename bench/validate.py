@@ -1,0 +1,560 @@
+"""Token validation benchmark: `POST /auth/tokens/validate` under load, against a ceiling.
+
+    .venv/bin/python bench/validate.py [--duration 10] [--clients 1,10,50]
+                                       [--worker-class gthread --threads 4]
+
+Starts its own Orthanc with the demo studies, a StudyShare database with a few shares and
+viewer tokens, then serves two apps with the same gunicorn settings (2 workers): StudyShare
+(`wsgi:app`) and the ceiling (`bench/ceiling_app.py`, a constant grant). `wrk` sends the
+plugin's exact bodies (90 % granted study-level GETs over several shares, 10 % denials) at
+each concurrency level, alternating the two apps. Prints req/s, p50 and p99 per level, the
+throughput ratio, and whether the targets are met; exits 1 when one is not. Needs Debian's
+`wrk` (`apt-get install wrk`). See bench/README.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import json
+import os
+import random
+import secrets
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import requests
+from flask import Flask
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+from app import create_app  # noqa: E402
+from app.authz.viewer_tokens import mint_viewer_token  # noqa: E402
+from app.demo.catalog import DEMO_PATIENTS  # noqa: E402
+from app.demo.dicom import demo_instances, upload_demo_studies  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.orthanc.client import OrthancClient  # noqa: E402
+from app.orthanc.flask_client import get_orthanc  # noqa: E402
+from app.shares.lifecycle import revoke  # noqa: E402
+from app.shares.models import ChallengeKind, Share  # noqa: E402
+from app.shares.options import ShareOptions  # noqa: E402
+from app.shares.service import create_share  # noqa: E402
+from app.users.models import Role, User  # noqa: E402
+from bench.wrk_load import Result, run_wrk, write_load_files  # noqa: E402
+from config import DevelopmentConfig  # noqa: E402
+from tests.orthanc.server import OrthancServer, free_port  # noqa: E402
+
+TARGET_RATIO = 0.75
+RATIO_LEVELS = (10, 50)
+P99_TARGET_MS = 10.0
+P99_LEVEL = 10
+GRANTED_SHARE = 0.90  # of the bodies; the rest are denials
+WORKERS = 2
+OTHER_LOAD_WARNING = 0.15  # cores used by processes other than gunicorn and wrk
+APP_START_TIMEOUT = 30.0
+STOP_TIMEOUT = 15.0
+HTTP_TIMEOUT = (5, 30)
+USER_EMAIL = "bench@studyshare.example"
+ORTHANC_USER = "studyshare"
+AUTHZ_USER = "orthanc-plugin"
+VALIDATE_PATH = "/auth/tokens/validate"
+INSTALL_WRK = "wrk is needed: `sudo apt-get install -y wrk` (Debian/Ubuntu), then run again."
+
+
+@dataclass(frozen=True)
+class Call:
+    """One body the plugin would send, and the answer StudyShare must give."""
+
+    body: str
+    granted: bool
+    kind: str
+
+
+# --- command line -------------------------------------------------------------------------
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
+    parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per app")
+    parser.add_argument(
+        "--clients", default="1,10,50", help="comma-separated concurrency levels (connections)"
+    )
+    parser.add_argument(
+        "--worker-class", default="sync", help="gunicorn worker class for both apps"
+    )
+    parser.add_argument(
+        "--threads", type=int, default=1, help="gunicorn threads per worker (gthread)"
+    )
+    parser.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (≤ clients)")
+    parser.add_argument(
+        "--tokens-per-share",
+        type=int,
+        default=2,
+        help="viewer tokens per share (8 shares): more means more distinct tokens in the mix",
+    )
+    args = parser.parse_args(argv)
+    try:
+        args.levels = [int(level) for level in args.clients.split(",") if level.strip()]
+    except ValueError:
+        parser.error("--clients must be comma-separated whole numbers, e.g. 1,10,50")
+    if not args.levels or not all(1 <= level <= 1000 for level in args.levels):
+        parser.error("--clients levels must be between 1 and 1000")
+    if not 1 <= args.duration <= 600:
+        parser.error("--duration must be between 1 and 600 seconds")
+    if not 0 <= args.warmup <= 60:
+        parser.error("--warmup must be between 0 and 60 seconds")
+    if not 1 <= args.threads <= 64 or not 1 <= args.wrk_threads <= 16:
+        parser.error("--threads must be 1-64 and --wrk-threads 1-16")
+    if not 1 <= args.tokens_per_share <= 1000:
+        parser.error("--tokens-per-share must be between 1 and 1000")
+    return args
+
+
+# --- Orthanc, database, shares and tokens --------------------------------------------------
+
+
+def app_env(orthanc: OrthancServer, database: Path, plugin_password: str) -> dict[str, str]:
+    return {
+        **os.environ,
+        "STUDYSHARE_ENV": "development",
+        "SECRET_KEY": secrets.token_urlsafe(32),
+        "DATABASE_URL": f"sqlite:///{database}",
+        "ORTHANC_URL": orthanc.url,
+        "ORTHANC_USERNAME": orthanc.username or "",
+        "ORTHANC_PASSWORD": orthanc.password or "",
+        "AUTHZ_USERNAME": AUTHZ_USER,
+        "AUTHZ_PASSWORD": plugin_password,
+    }
+
+
+def migrate(env: dict[str, str]) -> None:
+    command = [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"]
+    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    if done.returncode != 0:
+        raise RuntimeError(f"`flask db upgrade` failed:\n{done.stderr[-2000:]}")
+
+
+def study_body(token: str, orthanc_id: str, uid: str, method: str = "get") -> str:
+    """The body the plugin (≥ 0.5) sends for a Stone/OHIF request at study level.
+
+    Compact, keys in alphabetical order, as the plugin's jsoncpp writes it.
+    """
+    body = {
+        "method": method,
+        "level": "study",
+        "orthanc-id": orthanc_id,
+        "dicom-uid": uid,
+        "token-key": "Authorization",
+        "token-value": f"Bearer {token}",
+        "server-id": None,
+    }
+    return json.dumps(body, separators=(",", ":"), sort_keys=True)
+
+
+def make_shares(app: Flask, tokens_per_share: int) -> tuple[list[Call], tuple[str, str]]:
+    """Shares of the demo studies, viewer tokens and the bodies; plus a share to revoke
+    with one of its granted bodies.
+
+    Per demo patient: one share of all their studies and one of their first study only, each
+    with `tokens_per_share` viewer tokens (recipients' viewers). Denials: a token asking for
+    a study its share does not hold (a URL edited by hand), and DELETEs.
+    """
+    rng = random.Random(20240601)  # noqa: S311  (a reproducible mix, not a secret)
+    granted: list[Call] = []
+    denials: dict[str, list[Call]] = {"other": [], "delete": []}
+    with app.app_context():
+        shares = create_shares(get_orthanc())
+        every_study = {
+            (s.orthanc_study_id, s.study_instance_uid) for sh in shares for s in sh.studies
+        }
+        for share in shares:
+            mine = [(s.orthanc_study_id, s.study_instance_uid) for s in share.studies]
+            others = sorted(every_study - set(mine))
+            for _ in range(tokens_per_share):
+                token = mint_viewer_token(share)
+                granted += [Call(study_body(token, *study), True, "granted") for study in mine]
+                other = study_body(token, *rng.choice(others))
+                denials["other"].append(Call(other, False, "other study"))
+                delete = study_body(token, *mine[0], method="delete")
+                denials["delete"].append(Call(delete, False, "DELETE"))
+        to_revoke = (shares[0].public_id, granted[0].body)
+    # Every granted body at least once, and as many denials as GRANTED_SHARE leaves.
+    n_granted = max(90, len(granted))
+    n_denied = round(n_granted * (1 - GRANTED_SHARE) / GRANTED_SHARE)
+    calls = [granted[i % len(granted)] for i in range(n_granted)]
+    for kind, count in (("other", n_denied // 2), ("delete", n_denied - n_denied // 2)):
+        rng.shuffle(denials[kind])
+        calls += [denials[kind][i % len(denials[kind])] for i in range(count)]
+    rng.shuffle(calls)
+    return calls, to_revoke
+
+
+def create_shares(client: OrthancClient) -> list[Share]:
+    """Two shares per demo patient (all their studies; the first one), by a bench clinician."""
+    owner = User(email=USER_EMAIL, name="Bench clinician", role=Role.CLINICIAN)
+    owner.set_password(secrets.token_urlsafe(24))
+    db.session.add(owner)
+    db.session.commit()
+    shares = []
+    for patient in DEMO_PATIENTS:
+        ids = [
+            client.find_studies({"AccessionNumber": study.accession}, limit=1).studies[0].orthanc_id
+            for study in patient.studies
+        ]
+        for study_ids in (ids, ids[:1]):
+            options = ShareOptions(study_ids=study_ids, challenge=ChallengeKind.NONE)
+            shares.append(create_share(owner, options, client).share)
+    return shares
+
+
+# --- gunicorn -----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Server:
+    url: str
+    pid: int
+
+
+@contextlib.contextmanager
+def gunicorn(
+    module: str, env: dict[str, str], log_path: Path, args: argparse.Namespace
+) -> Iterator[Server]:
+    """Serve `module` with the benchmark's gunicorn settings on a free port; stop it by PID."""
+    port = free_port()
+    command = [sys.executable, "-m", "gunicorn", *gunicorn_settings(args)]
+    command += ["-b", f"127.0.0.1:{port}", "--error-logfile", str(log_path), module]
+    process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
+    try:
+        url = f"http://127.0.0.1:{port}"
+        wait_for_app(process, url, log_path)
+        yield Server(url, process.pid)
+    finally:
+        stop_process(process)
+
+
+def gunicorn_settings(args: argparse.Namespace) -> list[str]:
+    settings = ["-w", str(WORKERS), "-k", args.worker_class]
+    if args.threads > 1:
+        settings += ["--threads", str(args.threads)]
+    return settings
+
+
+def wait_for_app(process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
+    deadline = time.monotonic() + APP_START_TIMEOUT
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise RuntimeError(f"gunicorn exited early:\n{log_tail(log_path)}")
+        with contextlib.suppress(requests.RequestException):
+            if requests.get(f"{url}/healthz", timeout=1).ok:
+                return
+        time.sleep(0.1)
+    raise RuntimeError(f"gunicorn did not answer within {APP_START_TIMEOUT:.0f} s")
+
+
+def log_tail(path: Path) -> str:
+    # Quoted rather than pointed to: the log lives in a temporary directory removed on exit.
+    try:
+        return "\n".join(path.read_text(errors="replace").splitlines()[-20:])
+    except FileNotFoundError:
+        return "(no log)"
+
+
+def stop_process(process: subprocess.Popen[bytes]) -> None:
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=STOP_TIMEOUT)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=STOP_TIMEOUT)
+
+
+# --- checks outside the load --------------------------------------------------------------
+
+
+def check_answers(url: str, calls: list[Call], auth: tuple[str, str]) -> None:
+    """Every distinct body gets the answer it should, or the timings mean nothing."""
+    with requests.Session() as session:
+        session.auth = auth
+        for call in {c.body: c for c in calls}.values():
+            answer = session.post(
+                url + VALIDATE_PATH,
+                data=call.body,
+                headers={"Content-Type": "application/json"},
+                timeout=HTTP_TIMEOUT,
+            )
+            if answer.status_code != 200 or answer.json().get("granted") is not call.granted:
+                raise RuntimeError(
+                    f"A '{call.kind}' body got HTTP {answer.status_code} {answer.text[:200]}"
+                )
+
+
+@dataclass(frozen=True)
+class Revocation:
+    last_grant_after: float | None  # seconds from the revocation's commit to the last grant
+    last_validity: int
+    denials_after: int
+
+
+def check_revocation(
+    app: Flask, url: str, to_revoke: tuple[str, str], auth: tuple[str, str]
+) -> Revocation:
+    """Revoke a share under the running server; poll until every worker must have seen it."""
+    public_id, body = to_revoke
+    ttl = app.config["AUTHZ_STATE_CACHE_SECONDS"]
+    with app.app_context():
+        share = db.session.scalar(db.select(Share).where(Share.public_id == public_id))
+        revoke(share, get_orthanc())
+    revoked = time.monotonic()
+    last_grant, validity, denials = None, 0, 0
+    headers = {"Content-Type": "application/json"}
+    with requests.Session() as session:
+        session.auth = auth
+        # Past the cache's lifetime and then some, so both workers answer many times.
+        while time.monotonic() - revoked < ttl + 1.0:
+            sent = time.monotonic()
+            answer = session.post(url + VALIDATE_PATH, data=body, headers=headers, timeout=5)
+            if answer.json().get("granted") is True:
+                last_grant, validity, denials = sent - revoked, answer.json()["validity"], 0
+            else:
+                denials += 1
+    return Revocation(last_grant, validity, denials)
+
+
+# --- load ---------------------------------------------------------------------------------
+
+
+def measure(
+    servers: dict[str, Server], args: argparse.Namespace, files: dict[str, Path]
+) -> dict[str, list[Result]]:
+    """Warm both apps up, then at each level run the ceiling and StudyShare in turn."""
+
+    def load(server: Server, clients: int, seconds: int) -> Result:
+        url = server.url + VALIDATE_PATH
+        return run_wrk(url, server.pid, clients, seconds, files, args.wrk_threads)
+
+    if args.warmup:
+        print(f"Warming up both apps ({args.warmup} s each)...", flush=True)
+        for server in servers.values():
+            load(server, 10, args.warmup)
+    results: dict[str, list[Result]] = {name: [] for name in servers}
+    for clients in args.levels:
+        for name, server in servers.items():
+            print(f"  {name:<10} {clients:>4} clients, {args.duration} s...", flush=True)
+            results[name].append(load(server, clients, args.duration))
+    return results
+
+
+# --- report -------------------------------------------------------------------------------
+
+
+def report(
+    results: dict[str, list[Result]],
+    calls: list[Call],
+    revocation: Revocation,
+    config: Mapping[str, Any],
+) -> bool:
+    """Print the tables and the verdicts; True when every target is met."""
+    ours, ceiling = results["studyshare"], results["ceiling"]
+    header = (
+        f"{'clients':>7} | {'StudyShare (wsgi:app)':^33} | {'ceiling (constant grant)':^33} |"
+        f" {'req/s':>6}"
+    )
+    sub = f"{'':>7} | " + " | ".join(
+        [f"{'req/s':>7} {'p50 ms':>7} {'p99 ms':>7} {'max ms':>8}"] * 2
+    )
+    print(f"\n{header}\n{sub} | {'ratio':>6}\n{'-' * (len(header))}")
+    for mine, top in zip(ours, ceiling, strict=True):
+        print(f"{mine.clients:>7} | {cells(mine)} | {cells(top)} | {mine.rps / top.rps:6.0%}")
+    cores = os.cpu_count() or 1
+    print(
+        f"\nCPU used during each run, in cores (of {cores}): gunicorn / wrk / other processes"
+        " (gunicorn's CPU time per request)"
+    )
+    for mine, top in zip(ours, ceiling, strict=True):
+        print(f"{mine.clients:>7} clients: StudyShare {cpu_cells(mine)} | ceiling {cpu_cells(top)}")
+    busiest = max(r.other_cpu for r in (*ours, *ceiling))
+    if busiest > OTHER_LOAD_WARNING:
+        print(
+            f"WARNING: other processes used up to {busiest:.2f} cores during the runs: the "
+            "numbers are disturbed; run again on an idle machine."
+        )
+    expected = sum(call.granted for call in calls) / len(calls)
+    print(f"\nanswers (expected {expected:.0%} granted):")
+    for mine in ours:
+        answered = mine.granted + mine.denied
+        share = mine.granted / answered if answered else 0.0
+        print(
+            f"{mine.clients:>7} clients: {mine.granted} granted ({share:.1%}), {mine.denied} "
+            f"denied, {mine.bad} unexpected, {mine.socket_errors} socket errors"
+        )
+    return verdict(ours, ceiling, expected, revocation, config)
+
+
+def cpu_cells(result: Result) -> str:
+    per_request = result.server_cpu / result.rps * 1e6 if result.requests else 0.0
+    return (
+        f"{result.server_cpu:4.2f} / {result.wrk_cpu:4.2f} / {result.other_cpu:4.2f}"
+        f" ({per_request:4.0f} µs/req)"
+    )
+
+
+def cells(result: Result) -> str:
+    return f"{result.rps:7.0f} {result.p50_ms:7.2f} {result.p99_ms:7.2f} {result.max_ms:8.2f}"
+
+
+def verdict(
+    ours: list[Result],
+    ceiling: list[Result],
+    expected: float,
+    revocation: Revocation,
+    config: Mapping[str, Any],
+) -> bool:
+    by_level = {mine.clients: (mine, top) for mine, top in zip(ours, ceiling, strict=True)}
+    verdicts = []
+    print()
+    for level in RATIO_LEVELS:
+        if level not in by_level:
+            verdicts.append(say(f"throughput at {level} clients: not measured", False))
+            continue
+        mine, top = by_level[level]
+        ratio = mine.rps / top.rps
+        verdicts.append(
+            say(
+                f"throughput at {level} clients: {mine.rps:.0f} req/s, {ratio:.0%} of the "
+                f"ceiling's {top.rps:.0f} — target ≥ {TARGET_RATIO:.0%}",
+                ratio >= TARGET_RATIO,
+            )
+        )
+    if P99_LEVEL in by_level:
+        p99 = by_level[P99_LEVEL][0].p99_ms
+        verdicts.append(
+            say(
+                f"p99 at {P99_LEVEL} clients: {p99:.2f} ms — target < {P99_TARGET_MS:.0f} ms",
+                p99 < P99_TARGET_MS,
+            )
+        )
+    else:
+        verdicts.append(say(f"p99 at {P99_LEVEL} clients: not measured", False))
+    correct = all(
+        m.bad == 0 and m.socket_errors == 0 and abs(m.granted / m.requests - expected) < 0.03
+        for m in ours
+        if m.requests
+    )
+    verdicts.append(say("every answer a 200 with the expected grant/deny mix", correct))
+    cap = config["AUTHZ_VALIDITY_SECONDS"]
+    if revocation.last_grant_after is None:
+        seen = "no grant after revoking"
+        within = True
+    else:
+        seen_by = revocation.last_grant_after + revocation.last_validity
+        within = seen_by <= cap
+        seen = (
+            f"last grant {revocation.last_grant_after:.2f} s after revoking, for "
+            f"{revocation.last_validity} s: the plugin stops granting within {seen_by:.2f} s"
+        )
+    verdicts.append(
+        say(
+            f"revocation ({seen}; then {revocation.denials_after} denials in a row, "
+            f"state cache {config['AUTHZ_STATE_CACHE_SECONDS']:g} s) — target ≤ "
+            f"AUTHZ_VALIDITY_SECONDS = {cap} s",
+            within and revocation.denials_after >= 20,
+        )
+    )
+    return all(verdicts)
+
+
+def say(text: str, met: bool) -> bool:
+    print(f"{text}: {'met' if met else 'NOT met'}")
+    return met
+
+
+# --- main ---------------------------------------------------------------------------------
+
+
+def handle_stop_signals() -> threading.Event:
+    """Ctrl-C and `kill` unwind through the `with` blocks, which stop gunicorn and Orthanc."""
+    stopping = threading.Event()
+
+    def handler(signum: int, _frame: object) -> None:
+        stopping.set()
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGINT, handler)
+    signal.signal(signal.SIGTERM, handler)
+    return stopping
+
+
+def run(args: argparse.Namespace) -> int:
+    plugin_auth = (AUTHZ_USER, secrets.token_urlsafe(24))
+    with contextlib.ExitStack() as stack:
+        tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="studyshare-bench-")))
+        print("Starting Orthanc and loading the demo studies...", flush=True)
+        orthanc = stack.enter_context(OrthancServer(tmp / "orthanc", username=ORTHANC_USER))
+        client = OrthancClient(
+            orthanc.url, username=orthanc.username, password=orthanc.password, timeout=60
+        )
+        stack.callback(client.close)
+        upload_demo_studies(client, demo_instances())
+        env = app_env(orthanc, tmp / "studyshare.db", plugin_auth[1])
+        migrate(env)
+        app = create_app(DevelopmentConfig(env))
+        calls, to_revoke = make_shares(app, args.tokens_per_share)
+        files = write_load_files(tmp, [call.body for call in calls], plugin_auth)
+        servers = {
+            "ceiling": stack.enter_context(
+                gunicorn("bench.ceiling_app:app", env, tmp / "ceiling.log", args)
+            ),
+            "studyshare": stack.enter_context(
+                gunicorn("wsgi:app", env, tmp / "studyshare.log", args)
+            ),
+        }
+        studyshare_url = servers["studyshare"].url
+        check_answers(studyshare_url, calls, plugin_auth)
+        distinct = len({call.body for call in calls})
+        print(
+            f"Orthanc {client.system().get('Version', '?')}; gunicorn "
+            f"{' '.join(gunicorn_settings(args))} for both apps; wrk -t{args.wrk_threads}, "
+            f"{args.duration} s per run; {len(calls)} bodies ({distinct} distinct) rotating, "
+            f"{sum(c.granted for c in calls) / len(calls):.0%} granted.",
+            flush=True,
+        )
+        results = measure(servers, args, files)
+        revocation = check_revocation(app, studyshare_url, to_revoke, plugin_auth)
+        return 0 if report(results, calls, revocation, app.config) else 1
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    if shutil.which("wrk") is None:
+        print(INSTALL_WRK, file=sys.stderr)
+        return 2
+    stopping = handle_stop_signals()
+    try:
+        return run(args)
+    except Exception:
+        # A terminal's Ctrl-C reaches gunicorn, wrk and Orthanc too; whatever their going away
+        # broke in flight is the interruption, not a failure worth a traceback.
+        if not stopping.is_set():
+            raise
+    except KeyboardInterrupt:
+        pass
+    print("\nInterrupted; stopped gunicorn and Orthanc.", file=sys.stderr)
+    return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())
