@@ -49,7 +49,6 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
 
     from app import auth, errors, health, security_headers
     from app.authz import bp as authz_bp
-    from app.authz import views as authz_views
     from app.clinician import bp as clinician_bp
     from app.patient import bp as patient_bp
 
@@ -58,15 +57,16 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(clinician_bp)
     app.register_blueprint(patient_bp)
     app.register_blueprint(authz_bp)
-    authz_views.init_app(app)
     # The token service is called by Orthanc with HTTP Basic auth, never from a browser form.
     extensions.csrf.exempt(authz_bp)
     errors.init_app(app)
     security_headers.init_app(app)
 
     from app import cli
+    from app.authz import validate_endpoint
 
     cli.init_app(app)
+    validate_endpoint.init_app(app)
     return app
 
 

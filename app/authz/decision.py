@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from app.authz.share_state import ShareStateCache
-from app.authz.viewer_tokens import ViewerTokenError, decode_viewer_token
+from app.authz.viewer_tokens import VerifiedTokens, ViewerTokenError
 
 
 class MalformedRequestError(Exception):
@@ -71,6 +71,7 @@ def decide(
     req: ValidationRequest,
     *,
     states: ShareStateCache,
+    tokens: VerifiedTokens,
     now: datetime,
     cap_seconds: int,
     server_id: str | None,
@@ -86,7 +87,7 @@ def decide(
     if req.orthanc_id is None and req.dicom_uid is None:
         return denied
     try:
-        claims = decode_viewer_token(req.token)
+        claims = tokens.claims(req.token)
     except ViewerTokenError:
         return denied
     state = states.get(claims.share_public_id, now)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import secrets
+import threading
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -115,6 +116,34 @@ def decode_viewer_token(token: str) -> ViewerClaims:
         study_ids=ids,
         expires_at=datetime.fromtimestamp(claims["exp"], tz=utcnow().tzinfo),
     )
+
+
+class VerifiedTokens:
+    """Claims of tokens whose signature this process has already checked.
+
+    The plugin asks about the same token for every image a viewer loads; verifying the
+    HMAC and parsing the claims again each time was most of the endpoint's cost. A token's
+    claims never change, so reusing them is safe: the caller still checks their expiry on
+    every call, and the share's state (revoked, locked, expired) comes from the share-state
+    cache, never from here. Per app, because each app has its own keys.
+    """
+
+    def __init__(self, max_entries: int) -> None:
+        self.max_entries = max_entries
+        self._claims: dict[str, ViewerClaims] = {}
+        self._lock = threading.Lock()
+
+    def claims(self, token: str) -> ViewerClaims:
+        """The token's claims; raise ViewerTokenError when it is not a valid viewer token."""
+        claims = self._claims.get(token)
+        if claims is not None:
+            return claims
+        claims = decode_viewer_token(token)  # only valid tokens are kept: garbage can't fill it
+        with self._lock:
+            if len(self._claims) >= self.max_entries:
+                self._claims.clear()
+            self._claims[token] = claims
+        return claims
 
 
 def is_expired_viewer_token(token: str) -> bool:

@@ -1,11 +1,13 @@
 """POST /auth/tokens/validate called directly, with real shares and real viewer tokens."""
 
+import time
 from datetime import UTC, datetime, timedelta
 
 import jwt
 import pytest
 from sqlalchemy import select
 
+from app.authz.viewer_tokens import mint_viewer_token
 from app.extensions import db
 from app.shares.models import Share
 from tests.functional.authz.conftest import study_body
@@ -84,7 +86,7 @@ def test_revoked_locked_expired_shares_are_denied(app, validate, shared):
             share = db.session.scalar(select(Share).where(Share.public_id == public_id))
             setattr(share, column, datetime.now(UTC) - timedelta(seconds=1))
             db.session.commit()
-        app.extensions["studyshare.authz.states"]._entries.clear()
+        app.extensions["studyshare.authz.validate"].states._entries.clear()
         assert validate(study_body(token, study)).json["granted"] is False
         with app.app_context():
             share = db.session.scalar(select(Share).where(Share.public_id == public_id))
@@ -94,7 +96,7 @@ def test_revoked_locked_expired_shares_are_denied(app, validate, shared):
                 None if column != "expires_at" else datetime.now(UTC) + timedelta(days=1),
             )
             db.session.commit()
-        app.extensions["studyshare.authz.states"]._entries.clear()
+        app.extensions["studyshare.authz.validate"].states._entries.clear()
         assert validate(study_body(token, study)).json["granted"] is True
 
 
@@ -127,7 +129,7 @@ def test_validity_never_passes_the_share_expiry(app, validate, shared):
         share = db.session.scalar(select(Share).where(Share.public_id == public_id))
         share.expires_at = datetime.now(UTC) + timedelta(seconds=4)
         db.session.commit()
-    app.extensions["studyshare.authz.states"]._entries.clear()
+    app.extensions["studyshare.authz.validate"].states._entries.clear()
     response = validate(study_body(token, study))
     assert response.json["granted"] is True
     assert 0 < response.json["validity"] <= 4
@@ -164,8 +166,22 @@ def test_usage_is_counted_and_written_in_batches(app, validate, shared):
     for _ in range(3):
         validate(study_body(token, study))
     assert use_count() == (0, None)  # batched: no write yet
-    app.extensions["studyshare.authz.usage"].interval = 0
+    app.extensions["studyshare.authz.validate"].usage.interval = 0
     validate(study_body(token, study))
     count, last_used = use_count()
     assert count == 4
     assert last_used is not None
+
+
+def test_a_token_seen_before_is_still_denied_once_it_expires(app, validate, shared):
+    """Verified tokens are remembered (the plugin asks per image), their expiry is not."""
+    study, public_id, _ = shared
+    ttl = app.config["VIEWER_TOKEN_TTL"]
+    with app.app_context():
+        share = db.session.scalar(select(Share).where(Share.public_id == public_id))
+        almost_spent = mint_viewer_token(share, now=datetime.now(UTC) - timedelta(seconds=ttl - 3))
+    first = validate(study_body(almost_spent, study)).json
+    assert first["granted"] is True
+    assert first["validity"] <= 3
+    time.sleep(first["validity"] + 1.1)
+    assert validate(study_body(almost_spent, study)).json["granted"] is False

@@ -6,6 +6,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from app import create_app
+from app.authz.viewer_tokens import mint_viewer_token
+from app.shares.models import Share, ShareStudy
+from config import TestConfig
+
 SECRET_LOOKING = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.c2lnbmF0dXJl"
 
 
@@ -124,3 +129,22 @@ def test_no_body_makes_it_answer_anything_but_200_400_json(validate, body):
     assert isinstance(response.json["validity"], int)
     if response.status_code == 200:
         assert response.json["granted"] is False
+
+
+def test_database_down_is_503_json_without_the_token(app_env, plugin_headers, caplog):
+    """Fail closed and say why; a port nothing listens on is a real refused connection."""
+    down = {**app_env, "DATABASE_URL": "postgresql+psycopg://postgres@127.0.0.1:1/none"}
+    app = create_app(TestConfig(down))
+    with app.app_context():
+        study = ShareStudy(study_instance_uid="1.2.3", orthanc_study_id="abc")
+        share = Share(public_id="unreachable", expires_at=None, studies=[study])
+        token = mint_viewer_token(share)
+    body = {"method": "get", "level": "study", "orthanc-id": "abc", "token-value": token}
+    response = app.test_client().post("/auth/tokens/validate", json=body, headers=plugin_headers)
+    assert response.status_code == 503
+    assert response.json == {
+        "granted": False,
+        "validity": 0,
+        "message": "The database is not available right now.",
+    }
+    assert token not in caplog.text
