@@ -28,10 +28,10 @@ translations: $(MO_FILES) ## Compile the message catalogs whose .po changed
 	$(BIN)/pybabel compile --domain messages --input-file $< --output-file $@
 
 messages: $(STAMP) ## Extract the texts to translate and merge them into the .po catalogs
-	$(BIN)/pybabel extract --mapping-file babel.cfg --no-location --sort-output \
-	  --output-file app/translations/messages.pot .
+	$(BIN)/pybabel extract --mapping-file babel.cfg --no-location --sort-output --width 100 \
+	  --project StudyShare --version 0.1.0 --output-file app/translations/messages.pot .
 	$(BIN)/pybabel update --input-file app/translations/messages.pot --output-dir app/translations \
-	  --ignore-obsolete
+	  --ignore-obsolete --width 100
 
 setup: system-deps $(STAMP) translations ## Install everything the demo and the tests need
 

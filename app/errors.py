@@ -79,6 +79,13 @@ def init_app(app: Flask) -> None:
             return render_template("patient/unavailable.html", reason="unknown"), 404
         if status == 500:
             return error_response(500, _("Something went wrong on our side. Please try again."))
+        if status == 429 and request.path.startswith(PATIENT_PREFIXES):
+            # Flask-Limiter's own text ("5 per 1 minute") is English and means little to a patient.
+            return error_response(
+                429,
+                _("Too many attempts from your connection."),
+                hint=_("Please wait a few minutes, then try again."),
+            )
         return error_response(status, exc.description or TITLES.get(status, "Error"))
 
     @app.errorhandler(CSRFError)

@@ -58,4 +58,10 @@ def test_codes_are_rate_limited_per_ip(app_env, demo_studies):
     client = flask_app.test_client()
     for _ in range(3):
         assert client.post("/code", data={"code": "ZZZZ-ZZZZ-ZZ"}).status_code == 400
-    assert client.post("/code", data={"code": "ZZZZ-ZZZZ-ZZ"}).status_code == 429
+    blocked = client.post("/code", data={"code": "ZZZZ-ZZZZ-ZZ"})
+    assert blocked.status_code == 429
+    assert "Too many attempts from your connection." in blocked.text
+    client.get("/code?lang=fr")
+    in_french = client.post("/code", data={"code": "ZZZZ-ZZZZ-ZZ"})
+    assert in_french.status_code == 429
+    assert "Trop de tentatives depuis votre connexion." in in_french.text
