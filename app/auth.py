@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Flask, request
 from flask_login import current_user
 
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 from app.users.models import User
 
 # Endpoints reachable without a console login. Blueprints whose endpoints are all public
@@ -28,10 +28,8 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(user_id: str) -> User | None:
-        if not user_id.isdigit():
-            return None
-        return db.session.get(User, int(user_id))
+    def load_user(session_id: str) -> User | None:
+        return User.from_session_id(session_id)
 
     @app.before_request
     def require_login():

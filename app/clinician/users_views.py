@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user
+from flask_login import current_user, login_user
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -121,12 +121,14 @@ def user_reset_password(user_id: int):
     user.set_password(form.password.data)
     db.session.commit()
     current_app.logger.info("User %s reset the password of user %s", current_user.id, user.id)
-    flash(f"The password of {user.email} is reset; it works from their next log-in.", "info")
+    flash(f"The password of {user.email} is reset; their open sessions are logged out.", "info")
     return redirect(url_for("clinician.user_detail", user_id=user.id))
 
 
 def _password_change_key() -> str:
-    return f"password-change:{current_user.get_id() or request.remote_addr}"
+    # Flask-Limiter asks before the login check runs: anonymous callers count per address.
+    who = current_user.id if current_user.is_authenticated else request.remote_addr
+    return f"password-change:{who}"
 
 
 @bp.route("/account/password", methods=["GET", "POST"])
@@ -145,7 +147,8 @@ def account_password():
         if current_user.check_password(form.current_password.data):
             current_user.set_password(form.password.data)
             db.session.commit()
-            flash("Your password is changed. Use the new one from your next log-in.", "info")
+            login_user(current_user._get_current_object())  # this session goes on, others end
+            flash("Your password is changed. Your other sessions are logged out.", "info")
             return redirect(url_for("clinician.account_password"))
         form.current_password.errors.append("This is not your current password.")
     status = 400 if form.is_submitted() else 200

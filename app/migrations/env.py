@@ -85,10 +85,26 @@ def run_migrations_online():
     connectable = get_engine()
 
     with connectable.connect() as connection:
-        context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
+        sqlite = connection.dialect.name == "sqlite"
+        if sqlite:
+            # Batch migrations copy a table and drop the old one: with foreign keys enforced,
+            # that drop fails when rows point at it, or cascades and deletes them.
+            _set_sqlite_foreign_keys(connection, "OFF")
+        try:
+            context.configure(
+                connection=connection, target_metadata=get_metadata(), **conf_args
+            )
+            with context.begin_transaction():
+                context.run_migrations()
+        finally:
+            if sqlite:
+                _set_sqlite_foreign_keys(connection, "ON")  # the connection goes back to the pool
 
-        with context.begin_transaction():
-            context.run_migrations()
+
+def _set_sqlite_foreign_keys(connection, state):
+    connection.commit()  # SQLite ignores this pragma inside a transaction
+    connection.exec_driver_sql(f"PRAGMA foreign_keys={state}")
+    connection.commit()
 
 
 if context.is_offline_mode():

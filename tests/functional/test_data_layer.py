@@ -48,6 +48,29 @@ def test_downgrade_removes_every_table(migrated_app):
     )
 
 
+def test_every_migration_keeps_existing_rows(migrated_app):
+    """Down to the first revision and back up, with a share, its study and its audit."""
+    owner = make_user()
+    share = make_share(owner)
+    db.session.add(
+        ShareStudy(
+            share=share,
+            orthanc_study_id="o1",
+            source_orthanc_study_id="o1",
+            study_instance_uid="1.2",
+        )
+    )
+    db.session.add(AuditEvent(share=share, actor_kind="clinician", kind="created"))
+    db.session.commit()
+    db.session.remove()
+    downgrade(revision="cd54e055dd37")  # the initial schema
+    upgrade()
+    assert db.session.scalar(select(Share.public_id)) == "sh_public1"
+    assert db.session.scalar(select(ShareStudy.orthanc_study_id)) == "o1"
+    assert db.session.scalar(select(AuditEvent.kind)) == "created"
+    assert db.session.scalar(select(User.email)) == "doctor@example.org"
+
+
 def make_user(email="doctor@example.org", role=Role.CLINICIAN) -> User:
     user = User(email=email, name="Dr Example", role=role)
     user.set_password("a long enough password")

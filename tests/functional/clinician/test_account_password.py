@@ -36,12 +36,14 @@ def test_the_page_has_labelled_password_fields(logged_in_client):
 def test_a_user_changes_their_password_and_stays_logged_in(
     app, logged_in_client, stored_user, login_as
 ):
+    elsewhere = login_as(app.test_client(), stored_user("doctor@example.org"))
     response = logged_in_client.post("/account/password", data=change())
     assert response.status_code == 302
     assert response.headers["Location"] == "/account/password"
     page = logged_in_client.get("/account/password")
     assert page.status_code == 200
-    assert "Your password is changed." in page.text
+    assert "Your password is changed. Your other sessions are logged out." in page.text
+    assert elsewhere.get("/account/password").headers["Location"].startswith("/login")
     assert NEW_PASSWORD not in page.text
     assert PASSWORD not in page.text
 

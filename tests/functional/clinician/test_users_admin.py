@@ -135,11 +135,13 @@ def test_an_admin_cannot_deactivate_themselves(admin_client, admin, stored_user)
 
 def test_admin_resets_a_password(app, admin_client, make_user, stored_user, login_as):
     doctor = make_user("doctor@example.org")
+    open_session = login_as(app.test_client(), doctor)
     data = {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}
     response = admin_client.post(f"/admin/users/{doctor.id}/password", data=data)
     assert response.headers["Location"] == f"/admin/users/{doctor.id}"
     page = admin_client.get(response.headers["Location"]).text
-    assert "The password of doctor@example.org is reset" in page
+    assert "The password of doctor@example.org is reset; their open sessions are logged out" in page
+    assert open_session.get("/").headers["Location"].startswith("/login")
     assert NEW_PASSWORD not in page
     stored = stored_user("doctor@example.org")
     assert stored.check_password(NEW_PASSWORD)
