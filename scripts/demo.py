@@ -1,6 +1,12 @@
 """`make demo`: a local Orthanc with demo studies, a migrated database, a demo clinician, and
 the app on http://127.0.0.1:5000 until Ctrl-C (which stops Orthanc too). Safe to re-run: the
 demo's Orthanc storage, database and keys live under instance/demo/ and are reused.
+
+Two Orthancs run, as in a real deployment: the internal one StudyShare searches (with
+credentials), and a public one for viewers, where every request is checked by StudyShare's
+token service (tests/orthanc/authz_filter.py stands in for the authorization plugin, which
+Debian does not package). Patients open the Orthanc Web Viewer there. The public one has its
+own copy of the demo studies, so anonymized copies made during the demo are not in it.
 """
 
 from __future__ import annotations
@@ -24,11 +30,14 @@ from app.extensions import db  # noqa: E402
 from app.orthanc.flask_client import client_for  # noqa: E402
 from app.users.models import Role, User  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
-from tests.orthanc.server import OrthancServer  # noqa: E402
+from tests.orthanc.public import public_orthanc  # noqa: E402
+from tests.orthanc.server import OrthancServer, free_port  # noqa: E402
 
 DEMO_DIR = ROOT / "instance" / "demo"
 APP_HOST, APP_PORT = "127.0.0.1", 5000
 PREFERRED_ORTHANC_PORT = 8042
+PREFERRED_PUBLIC_ORTHANC_PORT = 8043
+AUTHZ_USERNAME = "public-orthanc"
 # Demo-only account, printed on every start; never use it on real data.
 DEMO_EMAIL = "demo@studyshare.example"
 DEMO_PASSWORD = "demo-password-2026"
@@ -41,15 +50,24 @@ def main() -> int:
         )
         return 1
     settings = demo_settings()
-    orthanc_port = None if port_in_use(PREFERRED_ORTHANC_PORT) else PREFERRED_ORTHANC_PORT
-    print("Starting Orthanc...", flush=True)
-    with OrthancServer(
+    print("Starting Orthanc (internal and public)...", flush=True)
+    app_url = f"http://{APP_HOST}:{APP_PORT}"
+    public = public_orthanc(
+        DEMO_DIR / "public-orthanc",
+        token_service_url=app_url,
+        username=AUTHZ_USERNAME,
+        password=settings["authz_password"],
+        port=port_or_free(PREFERRED_PUBLIC_ORTHANC_PORT),
+        name="StudyShare demo public",
+    )
+    internal = OrthancServer(
         DEMO_DIR / "orthanc",
-        port=orthanc_port,
+        port=port_or_free(PREFERRED_ORTHANC_PORT),
         username="studyshare",
         password=settings["orthanc_password"],
         plugins=("dicomweb",),
-    ) as orthanc:
+    )
+    with internal as orthanc, public:
         env = {
             **os.environ,
             "STUDYSHARE_ENV": "development",
@@ -58,11 +76,15 @@ def main() -> int:
             "ORTHANC_URL": orthanc.url,
             "ORTHANC_USERNAME": "studyshare",
             "ORTHANC_PASSWORD": settings["orthanc_password"],
-            "PUBLIC_BASE_URL": f"http://{APP_HOST}:{APP_PORT}",
+            "PUBLIC_BASE_URL": app_url,
+            "PUBLIC_ORTHANC_ROOT": public.url,
+            "EXTERNAL_VIEWERS": "webviewer",
+            "AUTHZ_USERNAME": AUTHZ_USERNAME,
+            "AUTHZ_PASSWORD": settings["authz_password"],
             "CLINIC_NAME": os.environ.get("CLINIC_NAME", "StudyShare demo clinic"),
         }
         prepare(env)
-        print_banner(orthanc.url)
+        print_banner(orthanc.url, public.url)
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -92,14 +114,16 @@ def demo_settings() -> dict[str, str]:
     """Keys that must stay the same across runs, created on the first one."""
     DEMO_DIR.mkdir(parents=True, exist_ok=True)
     path = DEMO_DIR / "settings.json"
-    if path.exists():
-        return json.loads(path.read_text())
-    settings = {
-        "secret_key": secrets.token_urlsafe(32),
-        "orthanc_password": secrets.token_urlsafe(16),
+    settings = json.loads(path.read_text()) if path.exists() else {}
+    wanted = {
+        "secret_key": lambda: secrets.token_urlsafe(32),
+        "orthanc_password": lambda: secrets.token_urlsafe(16),
+        "authz_password": lambda: secrets.token_urlsafe(16),  # added later: older demos lack it
     }
-    path.write_text(json.dumps(settings))
-    path.chmod(0o600)
+    if not wanted.keys() <= settings.keys():
+        settings = {key: settings.get(key) or make() for key, make in wanted.items()}
+        path.write_text(json.dumps(settings))
+        path.chmod(0o600)
     return settings
 
 
@@ -117,16 +141,21 @@ def prepare(env: dict[str, str]) -> None:
             db.session.commit()
 
 
-def print_banner(orthanc_url: str) -> None:
+def print_banner(orthanc_url: str, public_orthanc_url: str) -> None:
     print(
         "\n"
         "  StudyShare demo is starting.\n"
         f"  Open      http://{APP_HOST}:{APP_PORT}/\n"
         f"  Log in    {DEMO_EMAIL} / {DEMO_PASSWORD}   (demo-only account)\n"
         f"  Orthanc   {orthanc_url} (internal, for StudyShare only)\n"
+        f"            {public_orthanc_url} (public, for viewers with a share's token)\n"
         "  Stop      Ctrl-C (stops Orthanc too)\n",
         flush=True,
     )
+
+
+def port_or_free(preferred: int) -> int:
+    return free_port() if port_in_use(preferred) else preferred
 
 
 def port_in_use(port: int) -> bool:

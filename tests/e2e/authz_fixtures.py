@@ -9,19 +9,16 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterable, Iterator
-from pathlib import Path
 
 import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-from app.demo.dicom import demo_instances, upload_demo_studies
-from app.orthanc.client import OrthancClient
+from tests.orthanc.public import VALIDATE_PATH
+from tests.orthanc.public import public_orthanc as public_orthanc_server
 from tests.orthanc.server import OrthancServer
 
-AUTHZ_FILTER = Path(__file__).resolve().parents[1] / "orthanc" / "authz_filter.py"
 AUTHZ_USERNAME, AUTHZ_PASSWORD = "public-orthanc", "public-orthanc-password-for-tests"
-VALIDATE_PATH = "/auth/tokens/validate"
 # Short, so that a revocation reaches the public Orthanc within about a second.
 AUTHZ_VALIDITY_SECONDS, AUTHZ_STATE_CACHE_SECONDS = 2, 0.2
 
@@ -86,34 +83,12 @@ def token_service(app: Flask, token_service_slot: TokenServiceSlot) -> Iterator[
 def public_orthanc(
     tmp_path_factory: pytest.TempPathFactory, token_service_slot: TokenServiceSlot
 ) -> Iterator[OrthancServer]:
-    """An Orthanc without credentials whose every request goes through the authz filter.
-
-    It has its own storage with the demo studies, whose ids and UIDs are those of the
-    internal Orthanc because the demo data is deterministic.
-    """
-    workdir = tmp_path_factory.mktemp("public-orthanc")
-    # Seeded before the filter is installed: the filter rightly refuses uploads.
-    with OrthancServer(workdir, authentication=False, name="StudyShare public seed") as seed:
-        client = OrthancClient(seed.url)
-        try:
-            upload_demo_studies(client, demo_instances())
-        finally:
-            client.close()
-    server = OrthancServer(
-        workdir,
-        authentication=False,
-        python_script=AUTHZ_FILTER,
-        plugins=["dicomweb", "webviewer"],
-        name="StudyShare public",
-        extra_config={
-            "StudyShareAuthz": {
-                "ValidationUrl": token_service_slot.url + VALIDATE_PATH,
-                "Username": AUTHZ_USERNAME,
-                "Password": AUTHZ_PASSWORD,
-                "TokenHttpHeaders": ["token", "authorization"],
-                "TokenGetArguments": ["token"],
-            }
-        },
+    """An Orthanc without credentials whose every request goes through the authz filter."""
+    server = public_orthanc_server(
+        tmp_path_factory.mktemp("public-orthanc"),
+        token_service_url=token_service_slot.url,
+        username=AUTHZ_USERNAME,
+        password=AUTHZ_PASSWORD,
     )
     with server:
         yield server

@@ -172,7 +172,7 @@ DENIED = {
     ),
     "post-anonymize": ("POST", "/studies/{study_id}/anonymize", {"Force": True}),
     "put-metadata": ("PUT", "/studies/{study_id}/metadata/1024", "changed"),
-    "web-viewer-app": ("GET", "/web-viewer/app/viewer.html", None),
+    "orthanc-explorer": ("GET", "/app/explorer.html", None),
 }
 
 
@@ -181,6 +181,14 @@ def test_the_token_opens_nothing_else(public, demo, token, row):
     method, path, body = DENIED[row]
     response = public(method, path.format(**demo), json=body, **carry(token))
     assert response.status_code == 403
+
+
+def test_the_web_viewers_own_files_need_no_token(public):
+    """UncheckedFolders: the viewer's page and scripts, which hold no patient data."""
+    page = public("GET", "/web-viewer/app/viewer.html")
+    assert page.status_code == 200
+    assert "text/html" in page.headers["Content-Type"]
+    assert public("POST", "/web-viewer/app/viewer.html").status_code == 403
 
 
 def test_delete_is_denied_and_the_study_stays(public, demo, token):

@@ -2,7 +2,7 @@
 
 Loaded by orthanc-python (`PythonScript`), so it runs in Debian's python3 inside Orthanc:
 standard library only. Configuration: the `StudyShareAuthz` section of Orthanc's own config
-(ValidationUrl, Username, Password, TokenHttpHeaders, TokenGetArguments).
+(ValidationUrl, Username, Password, TokenHttpHeaders, TokenGetArguments, UncheckedFolders).
 
 Each request is mapped to one study like the plugin does (AUTHZ-CONTRACT.md §1 and §7), and
 StudyShare's validation endpoint is asked with the plugin's body. Everything the plugin would
@@ -82,6 +82,8 @@ def _load_config():
         "authorization": "Basic " + base64.b64encode(credentials).decode("ascii"),
         "headers": list(section.get("TokenHttpHeaders", ["token", "authorization"])),
         "arguments": list(section.get("TokenGetArguments", ["token"])),
+        # As the plugin's UncheckedFolders: a viewer's own HTML and scripts, no patient data.
+        "unchecked_folders": tuple(section.get("UncheckedFolders", [])),
     }
 
 
@@ -190,6 +192,8 @@ def authorize(uri, method=None, headers=None, get=None, **_ignored):
     """Orthanc's incoming-request filter: True lets the request through, False is a 403."""
     try:
         verb = METHODS.get(method)
+        if verb == "get" and _in_unchecked_folder(uri):
+            return True
         # `get` is only passed for GET requests.
         get = get or {}
         study = study_of_request(uri, get) if verb else None
@@ -200,6 +204,11 @@ def authorize(uri, method=None, headers=None, get=None, **_ignored):
         # An exception would be a 500: deny instead, naming the error but never the token.
         orthanc.LogWarning(f"StudyShare authz filter: denied after {type(exc).__name__}")
         return False
+
+
+def _in_unchecked_folder(uri):
+    # ".." would climb out of the folder; Orthanc has normalized the URI, but be sure.
+    return ".." not in uri and uri.startswith(CONFIG["unchecked_folders"])
 
 
 def _deny_all(uri, **_ignored):
