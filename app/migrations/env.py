@@ -91,9 +91,7 @@ def run_migrations_online():
             # that drop fails when rows point at it, or cascades and deletes them.
             _set_sqlite_foreign_keys(connection, "OFF")
         try:
-            context.configure(
-                connection=connection, target_metadata=get_metadata(), **conf_args
-            )
+            context.configure(connection=connection, target_metadata=get_metadata(), **conf_args)
             with context.begin_transaction():
                 context.run_migrations()
         finally:

@@ -25,8 +25,9 @@ def viewer_page(app, browser, public_orthanc, token_service):
     page.image_statuses = []
     page.on(
         "response",
-        lambda response: IMAGE_REQUEST.search(response.url)
-        and page.image_statuses.append(response.status),
+        lambda response: (
+            IMAGE_REQUEST.search(response.url) and page.image_statuses.append(response.status)
+        ),
     )
     yield page
     context.close()
