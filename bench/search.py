@@ -16,17 +16,13 @@ import contextlib
 import io
 import itertools
 import math
-import os
 import re
 import secrets
-import signal
 import statistics
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -41,13 +37,12 @@ sys.path.insert(0, str(ROOT))
 from app.demo.dicom import bulk_study_instances, upload_demo_studies  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
 from app.studies.criteria import StudyCriteria  # noqa: E402
+from bench.harness import app_env, flask_cli, gunicorn, run_until_interrupted  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
-from tests.orthanc.server import OrthancServer, free_port  # noqa: E402
+from tests.orthanc.server import OrthancServer  # noqa: E402
 
 TARGET_RATIO = 1.30
 HTTP_TIMEOUT = (5, 60)
-APP_START_TIMEOUT = 30.0
-STOP_TIMEOUT = 15.0
 USER_EMAIL = "bench@studyshare.example"
 ORTHANC_USER = "studyshare"
 
@@ -172,76 +167,9 @@ def searches(sample: pydicom.Dataset) -> list[Search]:
 # --- StudyShare under gunicorn ------------------------------------------------------------
 
 
-def app_env(orthanc: OrthancServer, database: Path) -> dict[str, str]:
-    return {
-        **os.environ,
-        "STUDYSHARE_ENV": "development",
-        "SECRET_KEY": secrets.token_urlsafe(32),
-        "DATABASE_URL": f"sqlite:///{database}",
-        "ORTHANC_URL": orthanc.url,
-        "ORTHANC_USERNAME": orthanc.username or "",
-        "ORTHANC_PASSWORD": orthanc.password or "",
-    }
-
-
-def flask_cli(env: dict[str, str], *args: str, stdin: str = "") -> None:
-    command = [sys.executable, "-m", "flask", "--app", "wsgi", *args]
-    done = subprocess.run(
-        command, cwd=ROOT, env=env, input=stdin, capture_output=True, text=True, timeout=120
-    )
-    if done.returncode != 0:
-        raise RuntimeError(f"`flask {' '.join(args)}` failed:\n{done.stderr[-2000:]}")
-
-
 def prepare_database(env: dict[str, str], password: str) -> None:
     flask_cli(env, "db", "upgrade")
     flask_cli(env, "users", "create", USER_EMAIL, stdin=password + "\n")
-
-
-@contextlib.contextmanager
-def gunicorn(env: dict[str, str], log_path: Path) -> Iterator[str]:
-    """Serve the app with one sync worker on a free loopback port; stop it by PID."""
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", "-w", "1", "-b", f"127.0.0.1:{port}"]
-    command += ["--error-logfile", str(log_path), "wsgi:app"]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_for_app(process, url, log_path)
-        yield url
-    finally:
-        stop_process(process)
-
-
-def wait_for_app(process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + APP_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited early:\n{log_tail(log_path)}")
-        with contextlib.suppress(requests.RequestException):
-            if requests.get(f"{url}/healthz", timeout=1).ok:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"gunicorn did not answer within {APP_START_TIMEOUT:.0f} s")
-
-
-def log_tail(path: Path) -> str:
-    # Quoted rather than pointed to: the log lives in a temporary directory removed on exit.
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-20:])
-    except FileNotFoundError:
-        return "(no log)"
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=STOP_TIMEOUT)
 
 
 # --- the two sides ------------------------------------------------------------------------
@@ -446,19 +374,6 @@ def verdict(results: dict[str, Timings]) -> bool:
 # --- main ---------------------------------------------------------------------------------
 
 
-def handle_stop_signals() -> threading.Event:
-    """Ctrl-C and `kill` unwind through the `with` blocks, which stop gunicorn and Orthanc."""
-    stopping = threading.Event()
-
-    def handler(signum: int, _frame: object) -> None:
-        stopping.set()
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, handler)
-    signal.signal(signal.SIGTERM, handler)
-    return stopping
-
-
 def run(args: argparse.Namespace) -> int:
     password = secrets.token_urlsafe(24)
     with contextlib.ExitStack() as stack:
@@ -474,7 +389,9 @@ def run(args: argparse.Namespace) -> int:
         env = app_env(orthanc, tmp / "studyshare.db")
         config = DevelopmentConfig(env)
         prepare_database(env, password)
-        console = Console(stack.enter_context(gunicorn(env, tmp / "gunicorn.log")))
+        console = Console(
+            stack.enter_context(gunicorn("wsgi:app", env, tmp / "gunicorn.log", ["-w", "1"])).url
+        )
         stack.callback(console.session.close)
         console.login(password)
         direct = DirectOrthanc(orthanc, config.SEARCH_PAGE_SIZE, config.SEARCH_SORT_WINDOW)
@@ -494,18 +411,7 @@ def run(args: argparse.Namespace) -> int:
 
 def main(argv: list[str] | None = None) -> int:
     args = parse_args(argv)
-    stopping = handle_stop_signals()
-    try:
-        return run(args)
-    except Exception:
-        # A terminal's Ctrl-C reaches gunicorn and Orthanc too; whatever their going away
-        # broke in flight is the interruption, not a failure worth a traceback.
-        if not stopping.is_set():
-            raise
-    except KeyboardInterrupt:
-        pass
-    print("\nInterrupted; stopped gunicorn and Orthanc.", file=sys.stderr)
-    return 130
+    return run_until_interrupted(lambda: run(args))
 
 
 if __name__ == "__main__":

@@ -21,13 +21,10 @@ import os
 import random
 import secrets
 import shutil
-import signal
-import subprocess
 import sys
 import tempfile
-import threading
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,9 +47,10 @@ from app.shares.models import ChallengeKind, Share  # noqa: E402
 from app.shares.options import ShareOptions  # noqa: E402
 from app.shares.service import create_share  # noqa: E402
 from app.users.models import Role, User  # noqa: E402
+from bench.harness import Server, app_env, flask_cli, gunicorn, run_until_interrupted  # noqa: E402
 from bench.wrk_load import Result, run_wrk, write_load_files  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
-from tests.orthanc.server import OrthancServer, free_port  # noqa: E402
+from tests.orthanc.server import OrthancServer  # noqa: E402
 
 TARGET_RATIO = 0.75
 RATIO_LEVELS = (10, 50)
@@ -61,8 +59,6 @@ P99_LEVEL = 10
 GRANTED_SHARE = 0.90  # of the bodies; the rest are denials
 WORKERS = 2
 OTHER_LOAD_WARNING = 0.15  # cores used by processes other than gunicorn and wrk
-APP_START_TIMEOUT = 30.0
-STOP_TIMEOUT = 15.0
 HTTP_TIMEOUT = (5, 30)
 USER_EMAIL = "bench@studyshare.example"
 ORTHANC_USER = "studyshare"
@@ -122,27 +118,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 # --- Orthanc, database, shares and tokens --------------------------------------------------
-
-
-def app_env(orthanc: OrthancServer, database: Path, plugin_password: str) -> dict[str, str]:
-    return {
-        **os.environ,
-        "STUDYSHARE_ENV": "development",
-        "SECRET_KEY": secrets.token_urlsafe(32),
-        "DATABASE_URL": f"sqlite:///{database}",
-        "ORTHANC_URL": orthanc.url,
-        "ORTHANC_USERNAME": orthanc.username or "",
-        "ORTHANC_PASSWORD": orthanc.password or "",
-        "AUTHZ_USERNAME": AUTHZ_USER,
-        "AUTHZ_PASSWORD": plugin_password,
-    }
-
-
-def migrate(env: dict[str, str]) -> None:
-    command = [sys.executable, "-m", "flask", "--app", "wsgi", "db", "upgrade"]
-    done = subprocess.run(command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
-    if done.returncode != 0:
-        raise RuntimeError(f"`flask db upgrade` failed:\n{done.stderr[-2000:]}")
 
 
 def study_body(token: str, orthanc_id: str, uid: str, method: str = "get") -> str:
@@ -221,65 +196,11 @@ def create_shares(client: OrthancClient) -> list[Share]:
 # --- gunicorn -----------------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class Server:
-    url: str
-    pid: int
-
-
-@contextlib.contextmanager
-def gunicorn(
-    module: str, env: dict[str, str], log_path: Path, args: argparse.Namespace
-) -> Iterator[Server]:
-    """Serve `module` with the benchmark's gunicorn settings on a free port; stop it by PID."""
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", *gunicorn_settings(args)]
-    command += ["-b", f"127.0.0.1:{port}", "--error-logfile", str(log_path), module]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_for_app(process, url, log_path)
-        yield Server(url, process.pid)
-    finally:
-        stop_process(process)
-
-
 def gunicorn_settings(args: argparse.Namespace) -> list[str]:
     settings = ["-w", str(WORKERS), "-k", args.worker_class]
     if args.threads > 1:
         settings += ["--threads", str(args.threads)]
     return settings
-
-
-def wait_for_app(process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
-    deadline = time.monotonic() + APP_START_TIMEOUT
-    while time.monotonic() < deadline:
-        if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited early:\n{log_tail(log_path)}")
-        with contextlib.suppress(requests.RequestException):
-            if requests.get(f"{url}/healthz", timeout=1).ok:
-                return
-        time.sleep(0.1)
-    raise RuntimeError(f"gunicorn did not answer within {APP_START_TIMEOUT:.0f} s")
-
-
-def log_tail(path: Path) -> str:
-    # Quoted rather than pointed to: the log lives in a temporary directory removed on exit.
-    try:
-        return "\n".join(path.read_text(errors="replace").splitlines()[-20:])
-    except FileNotFoundError:
-        return "(no log)"
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=STOP_TIMEOUT)
 
 
 # --- checks outside the load --------------------------------------------------------------
@@ -485,19 +406,6 @@ def say(text: str, met: bool) -> bool:
 # --- main ---------------------------------------------------------------------------------
 
 
-def handle_stop_signals() -> threading.Event:
-    """Ctrl-C and `kill` unwind through the `with` blocks, which stop gunicorn and Orthanc."""
-    stopping = threading.Event()
-
-    def handler(signum: int, _frame: object) -> None:
-        stopping.set()
-        raise KeyboardInterrupt
-
-    signal.signal(signal.SIGINT, handler)
-    signal.signal(signal.SIGTERM, handler)
-    return stopping
-
-
 def run(args: argparse.Namespace) -> int:
     plugin_auth = (AUTHZ_USER, secrets.token_urlsafe(24))
     with contextlib.ExitStack() as stack:
@@ -509,17 +417,20 @@ def run(args: argparse.Namespace) -> int:
         )
         stack.callback(client.close)
         upload_demo_studies(client, demo_instances())
-        env = app_env(orthanc, tmp / "studyshare.db", plugin_auth[1])
-        migrate(env)
+        env = app_env(
+            orthanc, tmp / "studyshare.db", AUTHZ_USERNAME=AUTHZ_USER, AUTHZ_PASSWORD=plugin_auth[1]
+        )
+        flask_cli(env, "db", "upgrade")
         app = create_app(DevelopmentConfig(env))
         calls, to_revoke = make_shares(app, args.tokens_per_share)
         files = write_load_files(tmp, [call.body for call in calls], plugin_auth)
+        settings = gunicorn_settings(args)
         servers = {
             "ceiling": stack.enter_context(
-                gunicorn("bench.ceiling_app:app", env, tmp / "ceiling.log", args)
+                gunicorn("bench.ceiling_app:app", env, tmp / "ceiling.log", settings)
             ),
             "studyshare": stack.enter_context(
-                gunicorn("wsgi:app", env, tmp / "studyshare.log", args)
+                gunicorn("wsgi:app", env, tmp / "studyshare.log", settings)
             ),
         }
         studyshare_url = servers["studyshare"].url
@@ -542,18 +453,7 @@ def main(argv: list[str] | None = None) -> int:
     if shutil.which("wrk") is None:
         print(INSTALL_WRK, file=sys.stderr)
         return 2
-    stopping = handle_stop_signals()
-    try:
-        return run(args)
-    except Exception:
-        # A terminal's Ctrl-C reaches gunicorn, wrk and Orthanc too; whatever their going away
-        # broke in flight is the interruption, not a failure worth a traceback.
-        if not stopping.is_set():
-            raise
-    except KeyboardInterrupt:
-        pass
-    print("\nInterrupted; stopped gunicorn and Orthanc.", file=sys.stderr)
-    return 130
+    return run_until_interrupted(lambda: run(args))
 
 
 if __name__ == "__main__":
