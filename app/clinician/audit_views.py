@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
-from flask import Response, abort, render_template, request, stream_with_context, url_for
+from flask import Response, abort, render_template, request, stream_with_context
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional
 
 from app.clinician import bp
 from app.clinician.permissions import admin_required
+from app.clinician.query_urls import with_current_query
 from app.clinician.search_form import FlexibleDateField
 from app.db_types import utcnow
 from app.shares.audit import AuditKind
@@ -60,9 +61,8 @@ def audit_log():
     events, has_next = audit_page(form.to_filter(), page, EVENTS_PER_PAGE)
 
     def page_url(number: int) -> str:
-        return url_for("clinician.audit_log", **{**request.args.to_dict(), "page": number})
+        return with_current_query("clinician.audit_log", page=number)
 
-    csv_args = {k: v for k, v in request.args.items() if k != "page"}
     return render_template(
         "clinician/audit_log.html",
         form=form,
@@ -70,7 +70,7 @@ def audit_log():
         page=page,
         has_next=has_next,
         page_url=page_url,
-        csv_url=url_for("clinician.audit_csv_export", **csv_args),
+        csv_url=with_current_query("clinician.audit_csv_export", page=None),
     )
 
 

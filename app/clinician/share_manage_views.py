@@ -9,6 +9,7 @@ from wtforms import SelectChoice
 
 from app.clinician import bp
 from app.clinician.forms import EmptyForm
+from app.clinician.query_urls import with_current_query
 from app.clinician.share_forms import ExtendShareForm, ShareFilterForm
 from app.clinician.share_views import render_created
 from app.extensions import db
@@ -50,7 +51,7 @@ def share_list():
     )
 
     def page_url(number: int) -> str:
-        return url_for("clinician.share_list", **{**request.args.to_dict(), "page": number})
+        return with_current_query("clinician.share_list", page=number)
 
     return render_template(
         "clinician/share_list.html",

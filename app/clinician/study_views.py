@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
-from flask import current_app, make_response, render_template, request, url_for
+from pathlib import Path
+
+from flask import current_app, make_response, render_template, request
 
 from app.clinician import bp
+from app.clinician.query_urls import with_current_query
 from app.clinician.search_form import StudySearchForm
-from app.orthanc.errors import OrthancError, OrthancUnauthorized
+from app.orthanc.errors import OrthancBadAnswer, OrthancError, OrthancUnauthorized
 from app.orthanc.flask_client import get_orthanc
 from app.shares.queries import shares_of_study
 from app.studies.search import search_studies
@@ -14,6 +17,8 @@ from app.studies.search import search_studies
 # Orthanc instances never change once stored, so their previews can be cached; `private`
 # keeps patient images out of shared caches.
 PREVIEW_CACHE_CONTROL = "private, max-age=86400, immutable"
+NO_PREVIEW_CACHE_CONTROL = "private, max-age=3600"
+NO_PREVIEW_SVG = (Path(__file__).parents[1] / "static" / "img" / "no-preview.svg").read_bytes()
 
 
 @bp.get("/")
@@ -48,9 +53,7 @@ def index():
 
 def page_url(page: int) -> str:
     """The current search's URL on another page."""
-    args = request.args.to_dict()
-    args["page"] = str(page)
-    return url_for("clinician.index", **args)
+    return with_current_query("clinician.index", page=page)
 
 
 @bp.get("/studies/<study_id>")
@@ -69,7 +72,15 @@ def study_detail(study_id: str):
 @bp.get("/instances/<instance_id>/preview")
 def instance_preview(instance_id: str):
     """A PNG thumbnail proxied from Orthanc, for logged-in users only."""
-    response = make_response(get_orthanc().instance_preview(instance_id))
+    try:
+        response = make_response(get_orthanc().instance_preview(instance_id))
+    except OrthancBadAnswer:
+        # Orthanc cannot render this one (a report, a PDF, an unsupported transfer syntax):
+        # a neutral picture, not a broken image on the page.
+        response = make_response(NO_PREVIEW_SVG)
+        response.headers["Content-Type"] = "image/svg+xml"
+        response.headers["Cache-Control"] = NO_PREVIEW_CACHE_CONTROL
+        return response
     response.headers["Content-Type"] = "image/png"
     response.headers["Cache-Control"] = PREVIEW_CACHE_CONTROL
     return response

@@ -75,3 +75,9 @@ def test_bad_filters_are_a_clear_400(admin_client, params):
 def test_clinicians_cannot_see_the_log(logged_in_client, make_user):
     assert logged_in_client.get("/admin/audit").status_code == 403
     assert logged_in_client.get("/admin/audit.csv").status_code == 403
+
+
+def test_odd_query_arguments_do_not_break_the_page(admin_client, events):
+    response = admin_client.get("/admin/audit?endpoint=x&_method=POST&_anchor=top")
+    assert response.status_code == 200
+    assert "/admin/audit.csv?endpoint=x&amp;_method=POST&amp;_anchor=top" in response.text
