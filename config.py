@@ -39,6 +39,13 @@ def _float(value: str, name: str) -> float:
         raise ConfigError(f"{name} must be a number, not {value!r}.") from None
 
 
+def _at_least(value: int | float, minimum: int | float, name: str):
+    # Zero page sizes, timeouts or attempts would fail later, far from their cause.
+    if value < minimum:
+        raise ConfigError(f"{name} must be at least {minimum}, not {value}.")
+    return value
+
+
 def normalize_database_url(url: str) -> str:
     """Select the psycopg 3 driver for PostgreSQL URLs written the usual way."""
     for prefix in ("postgres://", "postgresql://"):
@@ -69,7 +76,8 @@ class Config:
         self.SECRET_KEY = env.get("SECRET_KEY") or self.default_secret_key()
         self.DATABASE_URL = env.get("DATABASE_URL", "")
         self.SQLALCHEMY_DATABASE_URI = normalize_database_url(self.DATABASE_URL) or None
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True}
+        # hide_parameters: a logged database error must not carry birth dates or addresses.
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
 
         self.ORTHANC_URL = env.get("ORTHANC_URL", "http://127.0.0.1:8042").rstrip("/")
         self.ORTHANC_USERNAME = env.get("ORTHANC_USERNAME") or None
@@ -85,7 +93,7 @@ class Config:
         self.VIEWER_TOKEN_KEYS = env.get("VIEWER_TOKEN_KEYS", "")
         self.AUTHZ_USERNAME = env.get("AUTHZ_USERNAME") or None
         self.AUTHZ_PASSWORD = env.get("AUTHZ_PASSWORD") or None
-        self.AUTHZ_VALIDITY_SECONDS = self.env_int("AUTHZ_VALIDITY_SECONDS", 10)
+        self.AUTHZ_VALIDITY_SECONDS = self.env_int("AUTHZ_VALIDITY_SECONDS", 10, minimum=0)
         self.SERVER_ID = env.get("SERVER_ID") or None
         self.AUTHZ_SERVICE_ACCOUNT = env.get(
             "AUTHZ_SERVICE_ACCOUNT", "orthanc-plugin@studyshare.invalid"
@@ -94,8 +102,8 @@ class Config:
         self.PUBLIC_OHIF_ROOT = env.get("PUBLIC_OHIF_ROOT", "").rstrip("/")
         self.MEDDREAM_URL = env.get("MEDDREAM_URL", "").rstrip("/")
         self.EXTERNAL_VIEWERS = env.get("EXTERNAL_VIEWERS", "stone,ohif")
-        self.AUTHZ_STATE_CACHE_SECONDS = self.env_float("AUTHZ_STATE_CACHE_SECONDS", 1.0)
-        self.AUTHZ_USAGE_FLUSH_SECONDS = self.env_float("AUTHZ_USAGE_FLUSH_SECONDS", 5.0)
+        self.AUTHZ_STATE_CACHE_SECONDS = self.env_float("AUTHZ_STATE_CACHE_SECONDS", 1.0, minimum=0)
+        self.AUTHZ_USAGE_FLUSH_SECONDS = self.env_float("AUTHZ_USAGE_FLUSH_SECONDS", 5.0, minimum=0)
 
         self.CHALLENGE_MAX_ATTEMPTS = self.env_int("CHALLENGE_MAX_ATTEMPTS", 5)
         self.PATIENT_SESSION_MINUTES = self.env_int("PATIENT_SESSION_MINUTES", 60)
@@ -138,7 +146,7 @@ class Config:
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.env_int("SESSION_LIFETIME_HOURS", 8))
         self.WTF_CSRF_TIME_LIMIT = None  # the CSRF token lives as long as the session
         self.MAX_CONTENT_LENGTH = self.env_int("MAX_CONTENT_LENGTH", 1024 * 1024)
-        self.PROXY_FIX_HOPS = self.env_int("PROXY_FIX_HOPS", 0)
+        self.PROXY_FIX_HOPS = self.env_int("PROXY_FIX_HOPS", 0, minimum=0)
         self.LOG_LEVEL = env.get("LOG_LEVEL", "INFO").upper()
 
     def default_secret_key(self) -> str:
@@ -153,13 +161,15 @@ class Config:
         raw = self._env.get(name)
         return default if raw is None else _bool(raw, name)
 
-    def env_int(self, name: str, default: int) -> int:
+    def env_int(self, name: str, default: int, minimum: int = 1) -> int:
         raw = self._env.get(name)
-        return default if raw is None or raw == "" else _int(raw, name)
+        value = default if raw is None or raw == "" else _int(raw, name)
+        return _at_least(value, minimum, name)
 
-    def env_float(self, name: str, default: float) -> float:
+    def env_float(self, name: str, default: float, minimum: float = 0.1) -> float:
         raw = self._env.get(name)
-        return default if raw is None or raw == "" else _float(raw, name)
+        value = default if raw is None or raw == "" else _float(raw, name)
+        return _at_least(value, minimum, name)
 
     def to_flask(self) -> dict[str, object]:
         """The settings as the upper-case keys Flask and its extensions read."""

@@ -1,4 +1,4 @@
-"""Logging: one format, and link secrets and tokens redacted from every record."""
+"""Logging: one format, and link secrets, tokens and query strings redacted from every record."""
 
 from __future__ import annotations
 
@@ -10,6 +10,10 @@ from flask import Flask
 # Link secrets in paths and tokens in query strings or headers must never reach a log file.
 _SECRET_PATTERNS = (
     (re.compile(r"(/s/)[A-Za-z0-9_-]+"), r"\1[redacted]"),
+    # Query strings of request lines and URLs (access logs, referers): console searches
+    # carry patient names, ids and birth dates there.
+    (re.compile(r'("[A-Z]+ [^\s?"]*\?)[^\s"]+'), r"\1[redacted]"),
+    (re.compile(r'(https?://[^\s?"]*\?)[^\s"]+'), r"\1[redacted]"),
     (re.compile(r"((?:token|access_token|code)=)[^&\s\"']+", re.IGNORECASE), r"\1[redacted]"),
     (re.compile(r"(Bearer\s+)[A-Za-z0-9._~+/=-]+", re.IGNORECASE), r"\1[redacted]"),
 )

@@ -21,6 +21,10 @@ def init_app(app: Flask) -> None:
         headers.setdefault("Referrer-Policy", "same-origin")
         headers.setdefault("Cross-Origin-Opener-Policy", "same-origin")
         headers.setdefault("Permissions-Policy", "camera=(), microphone=(), geolocation=()")
+        # Pages and exports show patient data: no copy on disk or in a shared cache. Responses
+        # that are safe to cache (thumbnails, static files) say so themselves.
+        if request.endpoint != "static":
+            headers.setdefault("Cache-Control", "no-store")
         # Patient pages can carry a link secret in their URL: never leak, cache or index it.
         if request.path.startswith(PATIENT_PREFIXES):
             headers["Referrer-Policy"] = "no-referrer"

@@ -188,3 +188,22 @@ def test_share_state_strongest_reason_wins():
     share.revoked_at = now
     assert share.state(now) is ShareState.REVOKED
     assert Share(expires_at=None).state(now) is ShareState.ACTIVE
+
+
+def test_database_errors_do_not_carry_the_values(migrated_app):
+    """Errors end up in logs (errors.py): their text must not hold birth dates or e-mails."""
+    owner = make_user()
+    make_share(owner, birth_date="19720229")
+    duplicate = Share(
+        public_id="sh_public1",
+        secret_hash="b" * 64,
+        owner_id=owner.id,
+        birth_date="19720229",
+        recipient_email="patient@example.org",
+    )
+    db.session.add(duplicate)
+    with pytest.raises(IntegrityError) as caught:
+        db.session.commit()
+    db.session.rollback()
+    assert "19720229" not in str(caught.value)
+    assert "patient@example.org" not in str(caught.value)

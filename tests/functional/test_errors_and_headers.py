@@ -35,6 +35,14 @@ def test_security_headers_on_every_page(client):
     assert response.headers["Referrer-Policy"] == "same-origin"
 
 
+def test_console_pages_are_not_stored_but_static_files_may_be(logged_in_client, demo_studies):
+    assert logged_in_client.get("/").headers["Cache-Control"] == "no-store"
+    assert logged_in_client.get("/?patient_name=DOE*").headers["Cache-Control"] == "no-store"
+    static = logged_in_client.get("/static/css/app.css")
+    assert "no-store" not in static.headers.get("Cache-Control", "")
+    static.close()
+
+
 def test_patient_pages_are_not_cached_indexed_or_referred(client):
     response = client.get("/s/")
     assert response.status_code == 200

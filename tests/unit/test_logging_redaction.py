@@ -22,3 +22,17 @@ def test_filter_rewrites_records_with_arguments():
     )
     assert RedactSecretsFilter().filter(record) is True
     assert record.getMessage() == '"GET /s/[redacted]" 200'
+
+
+def test_query_strings_of_requests_and_referers_are_redacted():
+    """Console searches are GET forms: names, ids and birth dates travel in the query."""
+    line = (
+        '127.0.0.1 - - [23/Nov/2026] "GET /?patient_name=M%C3%9CLLER&birth_date=1972-02-29 '
+        'HTTP/1.1" 200 512 "http://127.0.0.1:5000/?patient_id=SS-DEMO-0002" "Mozilla/5.0"'
+    )
+    cleaned = redact(line)
+    assert "M%C3%9CLLER" not in cleaned
+    assert "1972-02-29" not in cleaned
+    assert "SS-DEMO-0002" not in cleaned
+    assert '"GET /?[redacted] HTTP/1.1" 200 512' in cleaned
+    assert '"http://127.0.0.1:5000/?[redacted]"' in cleaned
