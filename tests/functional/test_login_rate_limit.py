@@ -3,6 +3,7 @@
 import secrets
 
 import pytest
+import redis
 
 from app import create_app
 from app.extensions import db
@@ -75,3 +76,21 @@ def test_successful_logins_are_not_counted(limited_app):
         client = limited_app.test_client()
         response = client.post("/login", data={"email": email, "password": PASSWORD})
         assert response.status_code == 302
+
+
+def test_the_redis_storage_really_holds_the_counts(app_env):
+    """Not the in-memory fallback: the counter is in the Redis server other workers share."""
+    env = {**app_env, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}
+    flask_app = create_app(TestConfig(env))
+    flask_app.config["WTF_CSRF_ENABLED"] = False
+    with flask_app.app_context():
+        db.create_all()
+    email = f"counted-{secrets.token_hex(4)}@example.org"
+    assert fail_login(flask_app.test_client(), email).status_code == 400
+    server = redis.Redis(host="127.0.0.1", port=6379, db=0)
+    try:
+        keys = list(server.scan_iter(match=f"*login-account:{email}*"))
+        assert keys, "no counter for this account in Redis"
+        assert all(int(server.get(key)) == 1 for key in keys)
+    finally:
+        server.close()

@@ -69,6 +69,11 @@ def test_test_config_ignores_the_process_environment(monkeypatch):
         ("MAIL_PORT", "twenty-five", "MAIL_PORT must be a whole number"),
         ("MAIL_USE_TLS", "maybe", "MAIL_USE_TLS must be true or false"),
         ("ORTHANC_TIMEOUT", "soon", "ORTHANC_TIMEOUT must be a number"),
+        ("ORTHANC_TIMEOUT", "0", "ORTHANC_TIMEOUT must be at least 0.1, not 0.0"),
+        ("SEARCH_PAGE_SIZE", "0", "SEARCH_PAGE_SIZE must be at least 1, not 0"),
+        ("SEARCH_SORT_WINDOW", "-5", "SEARCH_SORT_WINDOW must be at least 1, not -5"),
+        ("CHALLENGE_MAX_ATTEMPTS", "0", "CHALLENGE_MAX_ATTEMPTS must be at least 1"),
+        ("PROXY_FIX_HOPS", "-1", "PROXY_FIX_HOPS must be at least 0"),
     ],
 )
 def test_malformed_values_are_named(name, value, message):
