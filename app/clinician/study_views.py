@@ -12,13 +12,19 @@ from app.clinician.search_form import StudySearchForm
 from app.orthanc.errors import OrthancBadAnswer, OrthancError, OrthancUnauthorized
 from app.orthanc.flask_client import get_orthanc
 from app.shares.queries import shares_of_study
-from app.studies.search import search_studies
+from app.studies.search import LandingWindow, search_studies
 
 # Orthanc instances never change once stored, so their previews can be cached; `private`
 # keeps patient images out of shared caches.
 PREVIEW_CACHE_CONTROL = "private, max-age=86400, immutable"
+LANDING_WINDOW_KEY = "studyshare.landing_window"
 NO_PREVIEW_CACHE_CONTROL = "private, max-age=3600"
 NO_PREVIEW_SVG = (Path(__file__).parents[1] / "static" / "img" / "no-preview.svg").read_bytes()
+
+
+@bp.record_once
+def _keep_a_landing_window(state) -> None:
+    state.app.extensions[LANDING_WINDOW_KEY] = LandingWindow()
 
 
 @bp.get("/")
@@ -36,6 +42,7 @@ def index():
                 page=form.page_number,
                 page_size=current_app.config["SEARCH_PAGE_SIZE"],
                 sort_window=current_app.config["SEARCH_SORT_WINDOW"],
+                landing=current_app.extensions[LANDING_WINDOW_KEY],
             )
         except OrthancUnauthorized:
             archive_error, status = "The image archive refused StudyShare's credentials.", 503

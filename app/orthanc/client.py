@@ -132,6 +132,17 @@ class OrthancClient:
             raise OrthancBadAnswer("Orthanc sent a study that is not a JSON object")
         return found[:limit], len(found) > limit
 
+    def count_studies(self, query: dict[str, str], *, up_to: int) -> int:
+        """How many studies match, counting no further than `up_to` + 1 (ids only: cheap)."""
+        body = {
+            "Level": "Study",
+            "Query": query,
+            "Expand": False,
+            "Limit": up_to + 1,
+            "CaseSensitive": False,
+        }
+        return len(self._json("POST", "/tools/find", list, json=body))
+
     def find_studies(
         self,
         query: dict[str, str],

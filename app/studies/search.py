@@ -2,13 +2,21 @@
 
 from __future__ import annotations
 
+import threading
+import time
 from collections import defaultdict
 from dataclasses import dataclass
+from datetime import date, timedelta
 
 from app.orthanc.client import OrthancClient
 from app.orthanc.models import Series, Study
 from app.shares.queries import live_share_counts
-from app.studies.criteria import StudyCriteria
+from app.studies.criteria import StudyCriteria, dicom_date
+
+# The landing page on a large archive: the widest of these windows whose studies can all be
+# sorted is shown, most recent first, rather than the whole archive in Orthanc's order.
+RECENT_WINDOWS_DAYS = (3650, 365, 90, 30, 7, 1)
+LANDING_WINDOW_TTL = 300.0  # seconds
 
 
 @dataclass(frozen=True)
@@ -29,6 +37,8 @@ class SearchResults:
     has_next: bool
     # None when there were too many matches to count and sort.
     total: int | None
+    # Set when only studies since this day are shown (an empty search on a large archive).
+    recent_since: date | None = None
 
     @property
     def sorted_by_date(self) -> bool:
@@ -54,28 +64,70 @@ def search_studies(
     page: int,
     page_size: int,
     sort_window: int,
+    landing: LandingWindow | None = None,
 ) -> SearchResults:
     """Run the search and describe one page of matches.
 
     Orthanc 1.10 cannot sort: up to `sort_window` matches are fetched and sorted here,
-    most recent first; beyond that, pages come in Orthanc's order and say so. Models are
-    built only for the page shown.
+    most recent first; beyond that, pages come in Orthanc's order and say so, except for the
+    empty search (the landing page), which shows the most recent studies that fit the window.
+    Models are built only for the page shown.
     """
     query = criteria.to_dicom_query()
     answers, overflow = client.find_study_answers(query, limit=sort_window)
+    landing = landing or LandingWindow(ttl=0)
+    since = landing.since(client, sort_window) if overflow and not query else None
+    if since is not None:
+        query = {"StudyDate": f"{dicom_date(since)}-"}
+        answers, overflow = client.find_study_answers(query, limit=sort_window)
     start = (page - 1) * page_size
     if not overflow:
         ordered = sorted(answers, key=_recent_first, reverse=True)
         chunk = ordered[start : start + page_size]
         studies = [Study.from_orthanc(answer) for answer in chunk]
         has_next = start + page_size < len(ordered)
-        return SearchResults(describe(client, studies), page, has_next, len(ordered))
+        rows = describe(client, studies)
+        return SearchResults(rows, page, has_next, len(ordered), recent_since=since)
     if start + page_size <= len(answers):
         # The window already holds this page, in Orthanc's order: no second query.
         studies = [Study.from_orthanc(answer) for answer in answers[start : start + page_size]]
         return SearchResults(describe(client, studies), page, True, None)
     found = client.find_studies(query, limit=page_size, since=start)
     return SearchResults(describe(client, found.studies), page, found.has_next, None)
+
+
+class LandingWindow:
+    """Which recent window the empty search shows on an archive too large to sort.
+
+    Finding it takes up to seven archive-wide counts (about 30 ms each on 5,000 studies), and
+    the answer moves slowly, so it is kept for `ttl` seconds (per app, per sort window).
+    """
+
+    def __init__(self, ttl: float = LANDING_WINDOW_TTL) -> None:
+        self.ttl = ttl
+        self._kept: dict[int, tuple[float, int | None]] = {}
+        self._lock = threading.Lock()
+
+    def since(self, client: OrthancClient, sort_window: int) -> date | None:
+        kept = self._kept.get(sort_window)
+        if kept is not None and kept[0] > time.monotonic():
+            days = kept[1]
+        else:
+            days = _widest_window_days(client, sort_window)
+            with self._lock:
+                self._kept[sort_window] = (time.monotonic() + self.ttl, days)
+        return None if days is None else date.today() - timedelta(days=days)
+
+
+def _widest_window_days(client: OrthancClient, sort_window: int) -> int | None:
+    """Days back of the widest recent window whose studies all fit the sort window, or None
+    when no recent window has any."""
+    for days in RECENT_WINDOWS_DAYS:
+        since = date.today() - timedelta(days=days)
+        count = client.count_studies({"StudyDate": f"{dicom_date(since)}-"}, up_to=sort_window)
+        if count <= sort_window:
+            return days if count else None  # narrower windows would hold fewer still
+    return None
 
 
 def describe(client: OrthancClient, studies: list[Study]) -> list[StudyRow]:

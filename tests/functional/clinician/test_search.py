@@ -2,16 +2,18 @@
 
 import re
 import socket
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
 from app import create_app
 from app.extensions import db
 from app.shares.models import Share, ShareStudy
+from app.studies.criteria import dicom_date
 from app.users.models import User
 from config import TestConfig
 from tests.fixtures.app import PASSWORD
+from tests.fixtures.dicom import pixelless_instance
 
 # Other tests may add studies to the session's Orthanc: these searches stay on the demo ones.
 DEMO = {"patient_id": "SS-DEMO-*"}
@@ -216,3 +218,36 @@ def test_live_shares_are_flagged(app, search, orthanc_client):
     assert '<span class="badge badge-live">1 live</span>' in response.text
     other = search(accession_number="DEMO0002")
     assert "badge-live" not in other.text
+
+
+@pytest.fixture
+def recent_studies(orthanc_client, demo_studies):
+    """Three studies of the last year, next to the demo studies of 2022-2024."""
+    today = date.today()
+    stored = [
+        orthanc_client.upload_instance(
+            pixelless_instance(
+                PatientID="SS-TEST-RECENT",
+                PatientName="RECENT^PATIENT",
+                StudyDate=dicom_date(today - timedelta(days=days_ago)),
+                StudyDescription=description,
+            )
+        )
+        for days_ago, description in ((200, "LAST YEAR"), (2, "THIS WEEK"), (20, "THIS MONTH"))
+    ]
+    yield today
+    for instance in stored:
+        orthanc_client.delete_study(instance["ParentStudy"])
+
+
+def test_the_landing_page_of_a_large_archive_shows_its_latest_studies(
+    small_pages_client, recent_studies
+):
+    client = small_pages_client(SEARCH_SORT_WINDOW="5")  # the whole archive overflows it
+    page = client.get("/").text
+    since = recent_studies - timedelta(days=365)
+    assert f"these are the ones since {since.isoformat()}, most recent first" in page
+    assert "3 studies" in page
+    positions = [page.index(text) for text in ("THIS WEEK", "THIS MONTH", "LAST YEAR")]
+    assert positions == sorted(positions)
+    assert "shown in the archive's order" not in page

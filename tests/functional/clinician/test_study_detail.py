@@ -1,19 +1,16 @@
 """Study detail page and proxied thumbnails, against the real Orthanc."""
 
-import io
 import re
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from pydicom.dataset import Dataset, FileMetaDataset
-from pydicom.uid import ExplicitVRLittleEndian, generate_uid
 
 from app.extensions import db
 from app.shares.models import Share, ShareStudy
 from app.users.models import User
+from tests.fixtures.dicom import pixelless_instance
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
-BASIC_TEXT_SR = "1.2.840.10008.5.1.4.1.1.88.11"
 
 
 @pytest.fixture
@@ -100,21 +97,8 @@ def test_unknown_thumbnail_is_a_404(logged_in_client, demo_studies):
 @pytest.fixture
 def text_report(orthanc_client, demo_studies):
     """A DICOM report without pixels, in its own study, removed afterwards."""
-    dataset = Dataset()
-    dataset.SOPClassUID = BASIC_TEXT_SR
-    dataset.SOPInstanceUID = generate_uid()
-    dataset.StudyInstanceUID = generate_uid()
-    dataset.SeriesInstanceUID = generate_uid()
-    dataset.PatientID = "SS-TEST-REPORT"
-    dataset.PatientName = "REPORT^ONLY"
-    dataset.Modality = "SR"
-    dataset.file_meta = FileMetaDataset()
-    dataset.file_meta.MediaStorageSOPClassUID = BASIC_TEXT_SR
-    dataset.file_meta.MediaStorageSOPInstanceUID = dataset.SOPInstanceUID
-    dataset.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
-    buffer = io.BytesIO()
-    dataset.save_as(buffer, enforce_file_format=True)
-    stored = orthanc_client.upload_instance(buffer.getvalue())
+    report = pixelless_instance(PatientID="SS-TEST-REPORT", PatientName="REPORT^ONLY")
+    stored = orthanc_client.upload_instance(report)
     yield stored["ID"]
     orthanc_client.delete_study(stored["ParentStudy"])
 

@@ -213,3 +213,10 @@ def test_a_closed_port_is_unavailable(orthanc_server):
     with pytest.raises(OrthancUnavailable):
         client.find_studies({}, limit=1)
     client.close()
+
+
+def test_count_studies_stops_one_past_its_limit(orthanc_client, demo_studies):
+    jane = {"PatientID": "SS-DEMO-0002"}
+    assert orthanc_client.count_studies(jane, up_to=10) == 3
+    assert orthanc_client.count_studies(jane, up_to=1) == 2  # "more than 1"
+    assert orthanc_client.count_studies({"PatientID": "NOBODY"}, up_to=10) == 0
