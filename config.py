@@ -108,6 +108,7 @@ class Config:
         self.CHALLENGE_MAX_ATTEMPTS = self.env_int("CHALLENGE_MAX_ATTEMPTS", 5)
         self.PATIENT_SESSION_MINUTES = self.env_int("PATIENT_SESSION_MINUTES", 60)
         self.CODE_LIMIT_PER_IP = env.get("CODE_LIMIT_PER_IP", "10 per 15 minutes")
+        self.CODE_LIMIT_GLOBAL = env.get("CODE_LIMIT_GLOBAL", "300 per hour")
         self.CHALLENGE_LIMIT_PER_IP = env.get("CHALLENGE_LIMIT_PER_IP", "30 per 15 minutes")
 
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")

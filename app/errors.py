@@ -37,6 +37,13 @@ TITLES = {
     503: _l("Service unavailable"),
 }
 
+PATIENT_MESSAGES = {
+    400: _l("Something in this request was not right. Please open your link again."),
+    404: _l("This page does not exist. Please open your link again."),
+    405: _l("This page cannot be opened this way. Please open your link again."),
+    413: _l("What you sent is too large. Please shorten it and try again."),
+}
+
 
 def wants_json() -> bool:
     if request.path.startswith(JSON_PATH_PREFIXES):
@@ -86,6 +93,9 @@ def init_app(app: Flask) -> None:
                 _("Too many attempts from your connection."),
                 hint=_("Please wait a few minutes, then try again."),
             )
+        if request.path.startswith(PATIENT_PREFIXES):
+            # Werkzeug's descriptions are English and technical; patients get their language.
+            return error_response(status, str(PATIENT_MESSAGES.get(status, TITLES.get(status))))
         return error_response(status, exc.description or TITLES.get(status, "Error"))
 
     @app.errorhandler(CSRFError)
@@ -104,15 +114,15 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(OrthancNotFound)
     def orthanc_not_found(exc: OrthancNotFound):
-        return error_response(404, "This study or image was not found in the image archive.")
+        return error_response(404, _("This study or image was not found in the image archive."))
 
     @app.errorhandler(OrthancUnauthorized)
     def orthanc_unauthorized(exc: OrthancUnauthorized):
         log.error("Orthanc refused StudyShare's credentials: check ORTHANC_USERNAME/PASSWORD")
         return error_response(
             503,
-            "The image archive refused StudyShare's credentials.",
-            hint="Ask your administrator to check the Orthanc settings.",
+            _("The image archive refused StudyShare's credentials."),
+            hint=_("Ask your administrator to check the Orthanc settings."),
         )
 
     @app.errorhandler(OrthancUnavailable)
@@ -129,8 +139,8 @@ def init_app(app: Flask) -> None:
         log.error("Unexpected answer from Orthanc: %s", exc)
         return error_response(
             503,
-            "The image archive gave an unexpected answer.",
-            hint="Please try again; if it persists, tell your administrator.",
+            _("The image archive gave an unexpected answer."),
+            hint=_("Please try again; if it persists, tell your administrator."),
         )
 
     @app.errorhandler(SQLAlchemyError)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import current_app, g, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.extensions import db, limiter
@@ -63,14 +64,13 @@ def _challenge_page(
     attempts_left: int | None = None,
     status: int = 200,
 ):
-    kind = ChallengeKind(share.challenge_kind)
     page = render_template(
         "patient/landing.html",
         share=share,
         form=form,
         action=action,
-        asks_birth_date=kind in (ChallengeKind.BIRTH_DATE, ChallengeKind.BIRTH_DATE_AND_PASSWORD),
-        asks_password=kind in (ChallengeKind.PASSWORD, ChallengeKind.BIRTH_DATE_AND_PASSWORD),
+        asks_birth_date=_asks_birth_date(share),
+        asks_password=_asks_password(share),
         date_hint=FORMAT_HINTS,
         error=error,
         attempts_left=attempts_left,
@@ -78,9 +78,33 @@ def _challenge_page(
     return page, status
 
 
+def _asks_birth_date(share: Share) -> bool:
+    kind = ChallengeKind(share.challenge_kind)
+    return kind in (ChallengeKind.BIRTH_DATE, ChallengeKind.BIRTH_DATE_AND_PASSWORD)
+
+
+def _asks_password(share: Share) -> bool:
+    kind = ChallengeKind(share.challenge_kind)
+    return kind in (ChallengeKind.PASSWORD, ChallengeKind.BIRTH_DATE_AND_PASSWORD)
+
+
+def _incomplete(share: Share, form: ChallengeForm, birth_date) -> bool:
+    """Point at an empty or unreadable answer. It could not match, so it costs no attempt."""
+    if _asks_birth_date(share) and birth_date is None:
+        example = FORMAT_HINTS.get(str(get_locale()), FORMAT_HINTS["en"])
+        form.birth_date.errors.append(
+            _("Please enter your date of birth like this: %(example)s.", example=example)
+        )
+    if _asks_password(share) and not form.password.data:
+        form.password.errors.append(_("Please enter the password from your clinic."))
+    return bool(form.birth_date.errors or form.password.errors)
+
+
 def _check_answer(share: Share, form: ChallengeForm, action: str):
     """Open the share on a right answer; count and maybe lock on a wrong one."""
     birth_date = parse_birth_date(form.birth_date.data or "")
+    if _incomplete(share, form, birth_date):
+        return _challenge_page(share, form, action, status=400)
     if answer_matches(share, birth_date, form.password.data):
         opens = record_open(share)
         if opens is None:
@@ -128,9 +152,24 @@ def answer(secret: str):
     return _check_answer(share, form, action)
 
 
+def _warn_code_campaign() -> None:
+    # Codes are short: many failures from many addresses look like guessing. Operators must
+    # know, since every code user is refused until the window passes.
+    current_app.logger.warning(
+        "Access codes: CODE_LIMIT_GLOBAL (%s) reached; code entry is refused for everyone "
+        "until it passes. Check the audit log for access_code_failed events.",
+        current_app.config["CODE_LIMIT_GLOBAL"],
+    )
+
+
 @bp.route("/code", methods=["GET", "POST"])
 @limiter.limit(lambda: current_app.config["CODE_LIMIT_PER_IP"], methods=["POST"])
-@limiter.limit("300 per hour", key_func=lambda: "all-access-codes", methods=["POST"])
+@limiter.limit(
+    lambda: current_app.config["CODE_LIMIT_GLOBAL"],
+    key_func=lambda: "all-access-codes",
+    methods=["POST"],
+    on_breach=lambda limit: _warn_code_campaign(),
+)
 def code():
     """Type the short code from a handout instead of opening the link."""
     form = AccessCodeForm()

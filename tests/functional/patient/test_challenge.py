@@ -54,10 +54,31 @@ def test_wrong_answers_count_down_then_lock(client, doe_share, app):
         assert kinds.count("locked") == 1
 
 
-def test_garbage_date_is_just_a_wrong_answer(client, doe_share):
-    response = answer(client, doe_share.secret, birth_date="not a date")
+@pytest.mark.parametrize("typed", [None, "", "not a date", "31/02/1972", "02/29/1972"])
+def test_an_empty_or_unreadable_date_is_pointed_at_and_costs_no_attempt(
+    client, doe_share, app, typed
+):
+    fields = {} if typed is None else {"birth_date": typed}
+    response = answer(client, doe_share.secret, **fields)
     assert response.status_code == 400
-    assert "That did not match" in response.text
+    assert "Please enter your date of birth like this: DD/MM/YYYY." in response.text
+    assert 'id="birth_date-error"' in response.text
+    assert "That did not match" not in response.text
+    with app.app_context():
+        share = db.session.scalar(select(Share).where(Share.public_id == doe_share.share.public_id))
+        assert share.failed_attempts == 0
+
+
+def test_an_empty_password_is_pointed_at_and_costs_no_attempt(client, make_share, demo_study):
+    share = make_share(
+        [demo_study("DEMO0004").orthanc_id],
+        challenge=ChallengeKind.PASSWORD,
+        password="open sesame",
+    )
+    response = answer(client, share.secret, password="")
+    assert response.status_code == 400
+    assert "Please enter the password from your clinic." in response.text
+    assert "attempt" not in response.text
 
 
 def test_huge_fields_are_refused_clearly(client, doe_share):

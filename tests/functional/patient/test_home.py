@@ -1,6 +1,7 @@
 """The recipient's home after the challenge: viewers, download, sign out, session end."""
 
 import io
+import re
 import zipfile
 from datetime import UTC, datetime
 
@@ -116,3 +117,16 @@ def test_the_orthanc_web_viewer_opens_the_first_series(app, client, opened, orth
     study_id = opened.share.studies[0].orthanc_study_id
     assert series_id in {s.orthanc_id for s in orthanc_client.get_study_series(study_id)}
     assert location.startswith("https://pacs.example.org/orthanc/web-viewer/app/viewer.html?")
+
+
+def test_each_study_card_opens_its_own_study(client, make_share, demo_study):
+    """Every button of a card names that card's study, for every viewer and the download."""
+    accessions = ("DEMO0003", "DEMO0004", "DEMO0005")  # Jane Doe's three studies
+    share = make_share([demo_study(accession).orthanc_id for accession in accessions])
+    assert client.post(f"/s/{share.secret}").status_code == 303
+    cards = client.get("/v/").text.split('<li class="card">')[1:]
+    assert len(cards) == 3
+    for position, card in enumerate(cards):
+        targets = re.findall(r'href="/v/(?:view/\w+|download)/(\d+)"', card)
+        assert len(targets) == 3  # View images (Stone), OHIF, download
+        assert set(targets) == {str(position)}

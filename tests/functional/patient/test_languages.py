@@ -227,3 +227,13 @@ def test_the_console_stays_in_english(client):
     page = client.get("/login", headers={"accept-language": "fr"}).text
     assert html_lang(page) == "en"
     assert "Skip to content" in page
+
+
+def test_http_errors_on_patient_pages_speak_the_chosen_language(client, demo_studies):
+    client.get("/code?lang=de")
+    missing = client.get("/v/nope", headers=ENGLISH)
+    assert missing.status_code == 404
+    assert "Diese Seite gibt es nicht. Bitte öffnen Sie Ihren Link erneut." in missing.text
+    wrong_method = client.get("/v/sign-out", headers=ENGLISH)
+    assert wrong_method.status_code == 405
+    assert "Diese Seite kann so nicht geöffnet werden." in wrong_method.text
