@@ -48,7 +48,7 @@ def expiry_choices(allow_never: bool) -> list[SelectChoice]:
 
 class CreateShareForm(FlaskForm):
     study = HiddenField()  # one per study: read with request.form.getlist
-    creation_key = HiddenField()
+    creation_key = HiddenField(validators=[Length(max=64)])  # the column's size
     expires = SelectField("Expires after", default=str(DEFAULT_EXPIRY_DAYS))
     challenge = RadioField(
         "The recipient must enter",

@@ -216,9 +216,15 @@ class OrthancClient:
         """The study as a ZIP, streamed: iterate `iter_content` and close the response."""
         return self._request("GET", f"/studies/{checked_id(study_id)}/archive", stream=True)
 
-    def anonymize_study(self, study_id: str) -> str:
-        """Create an anonymized copy of a study (new UIDs, no patient identity); its id."""
-        body = {"KeepPrivateTags": False, "Force": True}
+    def anonymize_study(self, study_id: str, pseudonym: str | None = None) -> str:
+        """Create an anonymized copy of a study (new UIDs, no patient identity); its id.
+
+        With `pseudonym`, the copy's PatientID and PatientName are set to it, so copies made
+        with the same one belong to one (anonymous) patient.
+        """
+        body: dict[str, object] = {"KeepPrivateTags": False, "Force": True}
+        if pseudonym is not None:
+            body["Replace"] = {"PatientID": pseudonym, "PatientName": pseudonym}
         path = f"/studies/{checked_id(study_id)}/anonymize"
         answer = self._json("POST", path, dict, json=body)
         copy_id = answer.get("ID")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from pathlib import Path
 
@@ -21,6 +22,13 @@ from app.shares.service import create_share
 from app.users.models import User
 
 shares_cli = AppGroup("shares", help="Create, revoke and clean up shares.")
+
+
+def _writable(path: Path) -> bool:
+    folder = path.parent
+    if path.exists():
+        return path.is_file() and os.access(path, os.W_OK)
+    return folder.is_dir() and os.access(folder, os.W_OK)
 
 
 @shares_cli.command("create")
@@ -43,6 +51,9 @@ def create_command(**args) -> None:
     owner = User.find_by_email(args["owner"])
     if owner is None or not owner.active:
         raise click.ClickException(f"No active user with the e-mail {args['owner']}.")
+    if args["qr_png"] and not _writable(args["qr_png"]):
+        # Checked first: a share whose link could not be written out would reach nobody.
+        raise click.ClickException(f"Cannot write the QR code to {args['qr_png']}.")
     password = sys.stdin.readline().rstrip("\r\n") if args["password_stdin"] else None
     options = ShareOptions(
         study_ids=list(args["studies"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
+import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -18,7 +19,7 @@ from app.orthanc.client import OrthancClient
 from app.orthanc.errors import OrthancError, OrthancNotFound
 from app.orthanc.models import Study
 from app.shares.audit import AuditKind, record
-from app.shares.models import Share, ShareStudy
+from app.shares.models import AuditEvent, Share, ShareStudy
 from app.shares.options import ShareError, ShareOptions, validate_options
 from app.shares.tokens import (
     hash_access_code,
@@ -32,6 +33,10 @@ from app.users.models import User
 from app.users.passwords import hash_password
 
 log = logging.getLogger(__name__)
+
+# How long after creation the same form may come again and get fresh secrets (a double
+# click, a reload of the result): past it, or once the link was e-mailed, it is refused.
+RESUBMIT_WINDOW = timedelta(minutes=10)
 
 
 @dataclass(frozen=True)
@@ -70,6 +75,31 @@ def create_share(owner: User, options: ShareOptions, client: OrthancClient) -> C
     studies = _fetch_same_patient_studies(client, options.study_ids)
     birth_date = _challenge_birth_date(options, studies)
     copies = _anonymized_copies(client, studies) if options.anonymize else {}
+    try:
+        return _store_share(owner, options, client, studies, birth_date, copies)
+    except IntegrityError:
+        # A concurrent submission of the same form won the race: keep its share.
+        db.session.rollback()
+        _delete_copies(client, [copy_id for copy_id, _ in copies.values()])
+        existing = _share_by_creation_key(options.creation_key) if options.creation_key else None
+        if existing is None:
+            raise
+        return _repeat(existing, owner, options)
+    except BaseException:
+        # Orthanc or the database failed after the copies were made: none may outlive this.
+        db.session.rollback()
+        _delete_copies(client, [copy_id for copy_id, _ in copies.values()])
+        raise
+
+
+def _store_share(
+    owner: User,
+    options: ShareOptions,
+    client: OrthancClient,
+    studies: list[Study],
+    birth_date: str | None,
+    copies: dict[str, tuple[str, str]],
+) -> CreatedShare:
     secret, code = new_link_secret(), new_access_code() if options.access_code else None
     share = Share(
         public_id=new_public_id(),
@@ -102,16 +132,7 @@ def create_share(owner: User, options: ShareOptions, client: OrthancClient) -> C
         )
     db.session.add(share)
     record(AuditKind.CREATED, share, user=owner, detail=_creation_detail(share, options))
-    try:
-        db.session.commit()
-    except IntegrityError:
-        # A concurrent submission of the same form won the race: keep its share.
-        db.session.rollback()
-        _delete_copies(client, [copy_id for copy_id, _ in copies.values()])
-        existing = _share_by_creation_key(options.creation_key) if options.creation_key else None
-        if existing is None:
-            raise
-        return _repeat(existing, owner, options)
+    db.session.commit()
     return CreatedShare(share, secret, code)
 
 
@@ -122,6 +143,11 @@ def _share_by_creation_key(key: str) -> Share | None:
 def _repeat(share: Share, owner: User, options: ShareOptions) -> CreatedShare:
     if share.owner_id != owner.id:
         raise ShareError("This form was already used. Start a new share.")
+    if not _unseen(share):
+        raise ShareError(
+            "This form was already sent: the share exists and its link still works. "
+            "Find it under My shares, or start a new share."
+        )
     # Nobody has seen the first submission's page (this one replaces it), so issuing fresh
     # secrets is safe, and it is the only way to show working ones again.
     secret = new_link_secret()
@@ -136,6 +162,18 @@ def _repeat(share: Share, owner: User, options: ShareOptions) -> CreatedShare:
     return CreatedShare(share, secret, code, repeated=True)
 
 
+def _unseen(share: Share) -> bool:
+    """A double click, not a form sent again later: its link can have reached nobody yet."""
+    if utcnow() - share.created_at > RESUBMIT_WINDOW:
+        return False
+    delivered = db.session.scalar(
+        select(AuditEvent.id).where(
+            AuditEvent.share_id == share.id, AuditEvent.kind == AuditKind.EMAILED.value
+        )
+    )
+    return delivered is None
+
+
 def _fetch_same_patient_studies(client: OrthancClient, study_ids: list[str]) -> list[Study]:
     studies = []
     for study_id in study_ids:
@@ -143,6 +181,18 @@ def _fetch_same_patient_studies(client: OrthancClient, study_ids: list[str]) -> 
             studies.append(client.get_study(study_id))
         except OrthancNotFound:
             raise ShareError(f"Study {study_id} was not found in the image archive.") from None
+    copy = db.session.scalar(
+        select(ShareStudy.orthanc_study_id).where(
+            ShareStudy.orthanc_study_id.in_(study_ids),
+            ShareStudy.orthanc_study_id != ShareStudy.source_orthanc_study_id,
+        )
+    )
+    if copy is not None:
+        # Its share deletes it when it ends, which would empty this one.
+        raise ShareError(
+            f"Study {copy} is an anonymized copy made for another share: share the original "
+            "study, with anonymization if needed."
+        )
     patients = {(s.patient.orthanc_id or s.patient.patient_id) for s in studies}
     if len(patients) > 1:
         raise ShareError("All studies of a share must belong to the same patient.")
@@ -164,9 +214,11 @@ def _challenge_birth_date(options: ShareOptions, studies: list[Study]) -> str | 
 def _anonymized_copies(client: OrthancClient, studies: list[Study]) -> dict[str, tuple[str, str]]:
     """source id → (copy id, copy UID); on any failure no copy is left behind."""
     copies: dict[str, tuple[str, str]] = {}
+    # One pseudonym for all copies: the recipient's studies stay one patient.
+    pseudonym = "ANON-" + secrets.token_hex(6).upper()
     try:
         for study in studies:
-            copy_id = client.anonymize_study(study.orthanc_id)
+            copy_id = client.anonymize_study(study.orthanc_id, pseudonym=pseudonym)
             # Remembered before the next call, so a failure there still deletes this copy.
             copies[study.orthanc_id] = (copy_id, "")
             copies[study.orthanc_id] = (copy_id, client.get_study(copy_id).study_instance_uid)

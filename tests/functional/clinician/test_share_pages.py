@@ -75,6 +75,7 @@ def test_a_double_submit_makes_one_share(app, logged_in_client, doe_ids):
         ({"recipient_email": "nope"}, 400, "e-mail address is not valid"),
         ({"max_opens": "0"}, 400, "Number must be between 1 and 1000"),
         ({"note": "x" * 3000}, 400, "Field cannot be longer than 2000 characters"),
+        ({"creation_key": "k" * 65}, 400, "This form was damaged: reload the page"),
     ],
 )
 def test_bad_input_re_renders_the_form_with_a_message(

@@ -3,14 +3,14 @@
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from app.extensions import db
 from app.orthanc.flask_client import get_orthanc
-from app.shares.audit import AuditKind
+from app.shares.audit import AuditKind, record
 from app.shares.models import AuditEvent, ChallengeKind, Share
 from app.shares.options import ShareError, ShareOptions
-from app.shares.service import create_share
+from app.shares.service import RESUBMIT_WINDOW, create_share
 from app.shares.tokens import hash_link_secret, looks_like_link_secret
 from app.users.models import User
 from app.users.passwords import verify_password
@@ -131,3 +131,27 @@ def test_a_repeated_form_makes_one_share_with_fresh_secrets(app, make_user, demo
         assert second.access_code != first.access_code
         kinds = [e.kind for e in db.session.scalars(select(AuditEvent).order_by(AuditEvent.id))]
         assert kinds == ["created", "link_regenerated"]
+
+
+@pytest.mark.parametrize("delivered", ["e-mailed", "created long ago"])
+def test_a_form_sent_again_after_its_link_may_be_out_keeps_that_link(
+    app, make_user, demo_study, delivered
+):
+    owner = make_user()
+    options = ShareOptions(
+        study_ids=[demo_study("DEMO0008").orthanc_id],
+        challenge=ChallengeKind.NONE,
+        creation_key=f"form-{delivered}",
+    )
+    with app.app_context():
+        user = db.session.get(User, owner.id)
+        first = create_share(user, options, get_orthanc())
+        if delivered == "e-mailed":
+            record(AuditKind.EMAILED, first.share, user=user, detail={"to": "p@example.org"})
+        else:
+            first.share.created_at -= RESUBMIT_WINDOW + timedelta(seconds=1)
+        db.session.commit()
+        with pytest.raises(ShareError, match="its link still works"):
+            create_share(user, options, get_orthanc())
+        assert first.share.secret_hash == hash_link_secret(first.secret)
+        assert db.session.scalar(select(func.count()).select_from(Share)) == 1

@@ -75,8 +75,8 @@ class FailingCopyLookup(OrthancClient):
         super().__init__(real.base_url, *real.session.auth, timeout=10)
         self.copies: list[str] = []
 
-    def anonymize_study(self, study_id: str) -> str:
-        copy_id = super().anonymize_study(study_id)
+    def anonymize_study(self, study_id: str, pseudonym: str | None = None) -> str:
+        copy_id = super().anonymize_study(study_id, pseudonym)
         self.copies.append(copy_id)
         return copy_id
 
@@ -99,6 +99,55 @@ def test_failed_anonymization_leaves_no_share_and_no_copy(
         assert db.session.scalar(select(Share)) is None
     assert client.copies
     assert orthanc_client.statistics()["CountStudies"] == before
+
+
+class FailingSeriesLookup(OrthancClient):
+    """The real client, except that describing the studies fails like a 5xx (after copies)."""
+
+    def __init__(self, real: OrthancClient) -> None:
+        super().__init__(real.base_url, *real.session.auth, timeout=10)
+
+    def find_series_of_studies(self, study_uids: list[str]):
+        raise OrthancUnavailable("Orthanc answered 503")
+
+
+def test_a_failure_after_the_copies_were_made_deletes_them(
+    app, make_user, demo_study, orthanc_client
+):
+    owner = make_user()
+    before = orthanc_client.statistics()["CountStudies"]
+    with app.app_context():
+        options = ShareOptions(study_ids=[demo_study("DEMO0002").orthanc_id], anonymize=True)
+        with pytest.raises(OrthancUnavailable):
+            create_share(
+                db.session.get(User, owner.id), options, FailingSeriesLookup(get_orthanc())
+            )
+        assert db.session.scalar(select(Share)) is None
+    assert orthanc_client.statistics()["CountStudies"] == before
+
+
+def test_the_copies_of_one_share_stay_one_anonymous_patient(
+    app, make_share, demo_study, orthanc_client
+):
+    sources = [demo_study(accession) for accession in ("DEMO0003", "DEMO0004", "DEMO0005")]
+    created = make_share([source.orthanc_id for source in sources], anonymize=True)
+    with app.app_context():
+        share = load(created.share.public_id)
+        copies = [orthanc_client.get_study(study.orthanc_study_id) for study in share.studies]
+        lifecycle.revoke(share, get_orthanc())
+    assert len({copy.patient.patient_id for copy in copies}) == 1
+    assert copies[0].patient.patient_id.startswith("ANON-")
+    assert {copy.patient.orthanc_id for copy in copies} != {sources[0].patient.orthanc_id}
+
+
+def test_another_shares_anonymized_copy_cannot_be_shared(app, make_share, demo_study):
+    first = make_share([demo_study("DEMO0006").orthanc_id], anonymize=True)
+    with app.app_context():
+        copy_id = load(first.share.public_id).studies[0].orthanc_study_id
+    with pytest.raises(ShareError, match="is an anonymized copy made for another share"):
+        make_share([copy_id])
+    with app.app_context():
+        lifecycle.revoke(load(first.share.public_id), get_orthanc())
 
 
 def test_unlock_extend_and_new_link(app, make_share, demo_study):

@@ -86,3 +86,17 @@ def test_revoke_and_purge(app, runner, make_share, demo_study):
     purge = runner.invoke(args=["shares", "purge-expired"])
     assert purge.exit_code == 0
     assert "Cleaned 0 ended shares" in purge.output  # revoke already deleted the copy
+
+
+def test_an_unwritable_qr_path_is_refused_before_any_share_exists(
+    app, runner, make_user, demo_study, tmp_path
+):
+    make_user("cli@example.org")
+    study = demo_study("DEMO0001").orthanc_id
+    target = tmp_path / "missing-folder" / "qr.png"
+    args = ["shares", "create", "--study", study, "--owner", "cli@example.org"]
+    result = runner.invoke(args=[*args, "--challenge", "none", "--qr-png", str(target)])
+    assert result.exit_code == 1
+    assert f"Cannot write the QR code to {target}." in result.output
+    with app.app_context():
+        assert db.session.scalar(select(Share)) is None
