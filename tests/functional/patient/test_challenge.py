@@ -3,12 +3,14 @@
 import pytest
 from sqlalchemy import select
 
+from app import create_app
 from app.extensions import db
 from app.orthanc.flask_client import get_orthanc
 from app.shares.models import AuditEvent, ChallengeKind, Share
 from app.shares.options import ShareOptions
 from app.shares.service import create_share
 from app.users.models import User
+from config import TestConfig
 from tests.functional.patient.conftest import csrf_token
 
 
@@ -153,3 +155,31 @@ def test_csrf_and_cookies_disabled_give_a_clear_page(csrf_app, make_user, demo_s
         f"/s/{created.secret}", data={"csrf_token": token, "birth_date": "29/02/1972"}
     )
     assert accepted.status_code == 303
+
+
+def test_answers_are_limited_per_address(app_env, demo_study):
+    env = {**app_env, "CHALLENGE_LIMIT_PER_IP": "3 per minute", "CHALLENGE_MAX_ATTEMPTS": "50"}
+    flask_app = create_app(TestConfig(env))
+    flask_app.config["WTF_CSRF_ENABLED"] = False
+    with flask_app.app_context():
+        db.create_all()
+        owner = User(email="limits@example.org", name="Dr Limits")
+        owner.set_password("a long enough password")
+        db.session.add(owner)
+        db.session.commit()
+        options = ShareOptions(
+            study_ids=[demo_study("DEMO0004").orthanc_id], challenge=ChallengeKind.BIRTH_DATE
+        )
+        secret = create_share(owner, options, get_orthanc()).secret
+    client = flask_app.test_client()
+    for _ in range(3):
+        assert answer(client, secret, birth_date="01/01/1970").status_code == 400
+    limited = answer(client, secret, birth_date="29/02/1972")
+    assert limited.status_code == 429
+    assert "Too many attempts from your connection." in limited.text
+    other_address = client.post(
+        f"/s/{secret}",
+        data={"birth_date": "29/02/1972"},
+        environ_base={"REMOTE_ADDR": "192.0.2.77"},
+    )
+    assert other_address.status_code == 303

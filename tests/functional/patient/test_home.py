@@ -130,3 +130,13 @@ def test_each_study_card_opens_its_own_study(client, make_share, demo_study):
         targets = re.findall(r'href="/v/(?:view/\w+|download)/(\d+)"', card)
         assert len(targets) == 3  # View images (Stone), OHIF, download
         assert set(targets) == {str(position)}
+
+
+def test_the_session_ends_after_patient_session_minutes(client, opened):
+    """Checked against the time kept in the signed cookie, not the cookie's own expiry."""
+    assert client.get("/v/").status_code == 200
+    with client.session_transaction() as session:
+        session["recipient"] = {**session["recipient"], "until": datetime.now(UTC).timestamp() - 1}
+    ended = client.get("/v/")
+    assert ended.status_code == 401
+    assert "US ABDOMEN" not in ended.text
