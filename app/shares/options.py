@@ -16,6 +16,7 @@ MAX_STUDIES = 20
 MIN_SHARE_PASSWORD = 8
 MAX_NOTE = 2000
 MAX_OPENS_LIMIT = 1000
+EARLIEST_BIRTH_DATE = date(1900, 1, 1)
 
 
 class ShareError(Exception):
@@ -67,6 +68,11 @@ def validate_options(options: ShareOptions, *, allow_never: bool) -> ShareOption
             raise ShareError(f"The password must have at least {MIN_SHARE_PASSWORD} characters.")
         if len(password) > 200:
             raise ShareError("The password must have at most 200 characters.")
+    if (
+        options.birth_date is not None
+        and not EARLIEST_BIRTH_DATE <= options.birth_date <= date.today()
+    ):
+        raise ShareError("The birth date must be a past date, after 1900.")
     if options.language not in LANGUAGES:
         raise ShareError("Choose English, French or German for the recipient.")
     if options.note and len(options.note) > MAX_NOTE:

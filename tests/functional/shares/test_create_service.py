@@ -83,6 +83,8 @@ def test_birth_date_challenge_takes_the_archive_value_or_the_clinician_one(
         ({"recipient_email": "not an address"}, "e-mail address is not valid"),
         ({"language": "es"}, "English, French or German"),
         ({"max_opens": 0}, "between 1 and"),
+        ({"challenge": ChallengeKind.BIRTH_DATE, "birth_date": date(2999, 1, 1)}, "past date"),
+        ({"challenge": ChallengeKind.BIRTH_DATE, "birth_date": date(1850, 1, 1)}, "after 1900"),
     ],
 )
 def test_bad_options_are_refused_with_a_message(app, make_user, demo_study, options, message):
