@@ -129,11 +129,11 @@ def share_new_link(public_id: str):
     if not EmptyForm().validate_on_submit():
         abort(400, "This form has expired. Reload the page and try again.")
     try:
-        secret = lifecycle.regenerate_link(share, user=current_user)
+        secret, code = lifecycle.regenerate_link(share, user=current_user)
     except ShareError as exc:
         flash(str(exc), "error")
         return redirect(url_for("clinician.share_detail", public_id=share.public_id))
-    created = CreatedShare(share, secret, None)
+    created = CreatedShare(share, secret, code)
     email_error = None
     if share.recipient_email and request.form.get("resend") == "1":
         from app.shares.mail import send_share_email

@@ -14,7 +14,8 @@ from app.orthanc.errors import OrthancError, OrthancNotFound
 from app.shares.audit import AuditKind, record
 from app.shares.models import Share, ShareState, ShareStudy
 from app.shares.options import EXPIRY_DAYS, ShareError
-from app.shares.tokens import hash_link_secret, new_link_secret
+from app.shares.service import access_code_key
+from app.shares.tokens import hash_access_code, hash_link_secret, new_access_code, new_link_secret
 from app.users.models import User
 
 log = logging.getLogger(__name__)
@@ -62,15 +63,21 @@ def extend(share: Share, days: int, user: User | None = None) -> None:
     db.session.commit()
 
 
-def regenerate_link(share: Share, user: User | None = None, reason: str = "requested") -> str:
-    """Give the share a new link secret; the old link stops working at once."""
+def regenerate_link(
+    share: Share, user: User | None = None, reason: str = "requested"
+) -> tuple[str, str | None]:
+    """A new link secret, and a new access code if the share has one: the old ones stop
+    working at once (a lost handout carries both, and the new handout needs the code)."""
     if share.state() is ShareState.REVOKED:
         raise ShareError("A revoked share cannot get a new link.")
     secret = new_link_secret()
     share.secret_hash = hash_link_secret(secret)
+    code = new_access_code() if share.access_code_hash else None
+    if code:
+        share.access_code_hash = hash_access_code(code, access_code_key())
     record(AuditKind.LINK_REGENERATED, share, user=user, detail={"reason": reason})
     db.session.commit()
-    return secret
+    return secret, code
 
 
 def delete_anonymized_copies(share: Share, client: OrthancClient) -> int:

@@ -157,3 +157,15 @@ def test_share_actions_need_csrf(csrf_app, make_user, make_share, demo_study):
     assert response.status_code == 400
     with csrf_app.app_context():
         assert db.session.scalar(select(Share.revoked_at)) is None
+
+
+def test_a_new_link_comes_with_a_new_access_code(app, logged_in_client, doe_ids):
+    first = create(logged_in_client, doe_ids, access_code="y")
+    old_code = re.search(r'<strong class="code">([0-9A-Z-]{12})</strong>', first.text).group(1)
+    (share,) = shares(app)
+    page = logged_in_client.post(f"/shares/{share.public_id}/new-link").text
+    new_code = re.search(r'<strong class="code">([0-9A-Z-]{12})</strong>', page).group(1)
+    assert new_code != old_code
+    patient = app.test_client()
+    assert patient.post("/code", data={"code": old_code}).status_code == 400
+    assert patient.post("/code", data={"code": new_code}).status_code == 303

@@ -166,7 +166,8 @@ def test_unlock_extend_and_new_link(app, make_share, demo_study):
         with pytest.raises(ShareError, match="offered durations"):
             lifecycle.extend(share, 1000)
 
-        secret = lifecycle.regenerate_link(share)
+        secret, code = lifecycle.regenerate_link(share)
+        assert code is None  # this share has no access code
         assert secret != created.secret
         assert share.secret_hash == hash_link_secret(secret)
         assert kinds(share) == ["created", "unlocked", "extended", "link_regenerated"]
