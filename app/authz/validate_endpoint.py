@@ -77,6 +77,10 @@ class ValidateEndpoint:
             return answer(
                 503, granted=False, validity=0, message="The database is not available right now."
             )
+        except Exception:
+            # Fail closed, in the plugin's JSON; the log names the error, never the body.
+            log.exception("Token validation failed unexpectedly")
+            return answer(500, granted=False, validity=0, message="Something went wrong.")
 
     def validate(self, body: Any, request: Request) -> Response:
         """Grant or deny one viewer request: 200 with granted/validity, 400 when malformed."""

@@ -148,3 +148,17 @@ def test_database_down_is_503_json_without_the_token(app_env, plugin_headers, ca
         "message": "The database is not available right now.",
     }
     assert token not in caplog.text
+
+
+def test_an_unexpected_error_fails_closed_in_json(validate, monkeypatch, caplog):
+    """A bug must not become Orthanc's 500 page or a grant (a fault no real input causes)."""
+
+    def broken(*args, **kwargs):
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr("app.authz.validate_endpoint.decide", broken)
+    body = {"method": "get", "level": "study", "orthanc-id": "x", "token-value": SECRET_LOOKING}
+    response = validate(body)
+    assert response.status_code == 500
+    assert response.json == {"granted": False, "validity": 0, "message": "Something went wrong."}
+    assert SECRET_LOOKING not in caplog.text
