@@ -6,6 +6,7 @@ Each class reads a mapping (normally `os.environ`) so tests can pass their own.
 
 from __future__ import annotations
 
+import math
 import os
 import secrets
 from collections.abc import Mapping
@@ -44,6 +45,19 @@ def _at_least(value: int | float, minimum: int | float, name: str):
     if value < minimum:
         raise ConfigError(f"{name} must be at least {minimum}, not {value}.")
     return value
+
+
+def _viewer_token_keys(value: str) -> str:
+    """`kid:secret,kid:secret`, checked at start so a typo cannot deny every viewer later."""
+    for entry in filter(None, (part.strip() for part in value.split(","))):
+        kid, _, secret = entry.partition(":")
+        if not kid or len(secret) < 32:
+            # Never quote the value: it holds keys.
+            raise ConfigError(
+                "VIEWER_TOKEN_KEYS must be kid:secret entries separated by commas, "
+                "each secret at least 32 characters long."
+            )
+    return value.strip()
 
 
 def normalize_database_url(url: str) -> str:
@@ -90,7 +104,7 @@ class Config:
         self.ALLOW_NEVER_EXPIRE = self.env_bool("ALLOW_NEVER_EXPIRE", False)
 
         self.VIEWER_TOKEN_TTL = self.env_int("VIEWER_TOKEN_TTL", 3600)
-        self.VIEWER_TOKEN_KEYS = env.get("VIEWER_TOKEN_KEYS", "")
+        self.VIEWER_TOKEN_KEYS = _viewer_token_keys(env.get("VIEWER_TOKEN_KEYS", ""))
         self.AUTHZ_USERNAME = env.get("AUTHZ_USERNAME") or None
         self.AUTHZ_PASSWORD = env.get("AUTHZ_PASSWORD") or None
         self.AUTHZ_VALIDITY_SECONDS = self.env_int("AUTHZ_VALIDITY_SECONDS", 10, minimum=0)
@@ -103,6 +117,12 @@ class Config:
         self.MEDDREAM_URL = env.get("MEDDREAM_URL", "").rstrip("/")
         self.EXTERNAL_VIEWERS = env.get("EXTERNAL_VIEWERS", "stone,ohif")
         self.AUTHZ_STATE_CACHE_SECONDS = self.env_float("AUTHZ_STATE_CACHE_SECONDS", 1.0, minimum=0)
+        if math.ceil(self.AUTHZ_STATE_CACHE_SECONDS) > self.AUTHZ_VALIDITY_SECONDS:
+            # A cached share state hides a revocation for that long: it must fit the validity.
+            raise ConfigError(
+                "AUTHZ_STATE_CACHE_SECONDS must not exceed AUTHZ_VALIDITY_SECONDS, or a revoked "
+                "share would stay open longer than the validity."
+            )
         self.AUTHZ_USAGE_FLUSH_SECONDS = self.env_float("AUTHZ_USAGE_FLUSH_SECONDS", 5.0, minimum=0)
 
         self.CHALLENGE_MAX_ATTEMPTS = self.env_int("CHALLENGE_MAX_ATTEMPTS", 5)

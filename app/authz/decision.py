@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from werkzeug.wrappers import Request
+
 from app.authz.share_state import ShareStateCache
 from app.authz.viewer_tokens import VerifiedTokens, ViewerTokenError
 
@@ -23,6 +25,14 @@ class ValidationRequest:
     dicom_uid: str | None
     token: str | None
     server_id: str | None
+
+
+def json_body(request: Request) -> object:
+    """The request's JSON, or None when it is not JSON (also: nested too deep to parse)."""
+    try:
+        return request.get_json(silent=True)
+    except RecursionError:
+        return None
 
 
 def _optional_text(body: dict[str, Any], key: str) -> str | None:

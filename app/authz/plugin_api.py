@@ -6,13 +6,14 @@ from flask import jsonify, request
 from sqlalchemy import select
 
 from app.authz import bp
-from app.authz.decision import strip_bearer
+from app.authz.decision import json_body, strip_bearer
 from app.authz.plugin_auth import plugin_auth_required
 from app.authz.publication import (
     INSTANT_LINK_VIEWERS,
     PUBLICATION_TYPES,
     create_instant_link,
     create_publication,
+    type_enabled,
 )
 from app.authz.viewer_tokens import (
     ViewerTokenError,
@@ -43,7 +44,7 @@ def _decoded(token_type, error_code, resources=(), redirect_url=None):
 @plugin_auth_required
 def decode():
     """What a token gives access to, for OE2's landing page; always HTTP 200."""
-    body = request.get_json(silent=True)
+    body = json_body(request)
     raw = body.get("token-value") if isinstance(body, dict) else None
     token = strip_bearer(raw) if isinstance(raw, str) else None
     if not token:
@@ -79,18 +80,21 @@ def decode():
 @plugin_auth_required
 def create_token(token_type: str):
     """OE2's Share button: a publication share or an instant link."""
-    body = request.get_json(silent=True)
+    body = json_body(request)
     if not isinstance(body, dict) or not isinstance(body.get("resources"), list):
         return jsonify(
             error="Bad request", message="A JSON object with 'resources' is needed."
         ), 400
+    if token_type not in PUBLICATION_TYPES and token_type not in INSTANT_LINK_VIEWERS:
+        return jsonify(error="Bad request", message=f"Unknown token type {token_type!r}."), 400
+    if not type_enabled(token_type):
+        message = f"Token type {token_type!r} is disabled here: its viewer is not configured."
+        return jsonify(error="Bad request", message=message), 400
     try:
         if token_type in PUBLICATION_TYPES:
             answer = create_publication(token_type, body)
-        elif token_type in INSTANT_LINK_VIEWERS:
-            answer = create_instant_link(token_type, body)
         else:
-            return jsonify(error="Bad request", message=f"Unknown token type {token_type!r}."), 400
+            answer = create_instant_link(token_type, body)
     except ShareError as exc:
         return jsonify(error="Bad request", message=str(exc)), 400
     except OrthancError:

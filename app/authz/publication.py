@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 
 from app.authz.viewer_tokens import mint_viewer_token
-from app.authz.viewer_urls import StudyRef, archive_url, viewer_url
+from app.authz.viewer_urls import StudyRef, archive_url, enabled_viewers, viewer_url
 from app.db_types import utcnow
 from app.extensions import db
 from app.orthanc.flask_client import get_orthanc
@@ -17,12 +17,13 @@ from app.shares.options import EXPIRY_DAYS, ShareError, ShareOptions
 from app.shares.service import create_share, share_link
 from app.users.models import Role, User
 
+# Token type → the viewer it opens (None: the archive download).
 PUBLICATION_TYPES = {
-    "stone-viewer-publication",
-    "ohif-viewer-publication",
-    "osimis-viewer-publication",
-    "meddream-viewer-publication",
-    "volview-viewer-publication",
+    "stone-viewer-publication": "stone",
+    "ohif-viewer-publication": "ohif",
+    "osimis-viewer-publication": "osimis",
+    "meddream-viewer-publication": "meddream",
+    "volview-viewer-publication": "volview",
 }
 INSTANT_LINK_VIEWERS = {
     "viewer-instant-link": "stone",
@@ -30,6 +31,17 @@ INSTANT_LINK_VIEWERS = {
     "download-instant-link": None,
 }
 INSTANT_LINK_MAX_SECONDS = 24 * 3600
+MAX_VALIDITY_SECONDS = max(EXPIRY_DAYS) * 86400
+
+
+def type_enabled(token_type: str) -> bool:
+    """The type's viewer is in EXTERNAL_VIEWERS and reachable (or, for downloads, the
+    public Orthanc is configured): otherwise OE2 would hand out a link that cannot work."""
+    viewer = {**PUBLICATION_TYPES, **INSTANT_LINK_VIEWERS}[token_type]
+    probe = StudyRef("probe", "1.2.3", "probe")
+    if viewer is None:
+        return archive_url(probe, "probe") is not None
+    return viewer in enabled_viewers() and viewer_url(viewer, probe, "probe") is not None
 
 
 def service_account() -> User:
@@ -49,6 +61,8 @@ def service_account() -> User:
 def _study_ids(resources: list[dict]) -> list[str]:
     client, ids = get_orthanc(), []
     for resource in resources:
+        if not isinstance(resource, dict):
+            raise ShareError("Each resource must be a JSON object.")
         if resource.get("level") != "study":
             raise ShareError("Only studies can be shared.")
         orthanc_id = resource.get("orthanc-id")
@@ -74,7 +88,7 @@ def _requested_expiry(body: dict) -> datetime | None:
         return moment
     duration = body.get("validity-duration")
     if isinstance(duration, int) and not isinstance(duration, bool) and duration > 0:
-        return utcnow() + timedelta(seconds=duration)
+        return utcnow() + timedelta(seconds=min(duration, MAX_VALIDITY_SECONDS))
     return None
 
 

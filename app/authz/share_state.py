@@ -7,17 +7,21 @@ always seen within AUTHZ_VALIDITY_SECONDS.
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db
 from app.shares.models import Share, ShareStudy
 
 MAX_CACHED_SHARES = 10_000
+
+log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -116,10 +120,18 @@ class UsageRecorder:
                 return
             pending, self._pending = self._pending, {}
             self._last_flush = time.monotonic()
-        for share_id_, uses in pending.items():
-            db.session.execute(
-                update(Share)
-                .where(Share.id == share_id_)
-                .values(use_count=Share.use_count + uses, last_used_at=now)
-            )
-        db.session.commit()
+        try:
+            for share_id_, uses in pending.items():
+                db.session.execute(
+                    update(Share)
+                    .where(Share.id == share_id_)
+                    .values(use_count=Share.use_count + uses, last_used_at=now)
+                )
+            db.session.commit()
+        except SQLAlchemyError as exc:
+            # Statistics must not turn a valid grant into a denial: keep them for next time.
+            db.session.rollback()
+            log.warning("Share usage not written yet (%s); kept for later", type(exc).__name__)
+            with self._lock:
+                for share_id_, uses in pending.items():
+                    self._pending[share_id_] = self._pending.get(share_id_, 0) + uses

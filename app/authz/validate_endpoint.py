@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
 from werkzeug.wrappers import Request, Response
 
-from app.authz.decision import MalformedRequestError, decide, parse_request
+from app.authz.decision import MalformedRequestError, decide, json_body, parse_request
 from app.authz.plugin_auth import CHALLENGE_HEADER, UNAUTHORIZED_BODY, credentials_match
 from app.authz.share_state import ShareStateCache, UsageRecorder
 from app.authz.viewer_tokens import VerifiedTokens
@@ -66,7 +66,7 @@ class ValidateEndpoint:
             response.headers.set(*CHALLENGE_HEADER)
             return response
         try:
-            body = request.get_json(silent=True)
+            body = json_body(request)
         except RequestEntityTooLarge:
             return answer(413, error="Request too large", message="The body is too large.")
         try:

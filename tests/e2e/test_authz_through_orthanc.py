@@ -125,7 +125,13 @@ def test_rest_route_of_the_shared_study_is_granted(public, demo, token, route, c
 
 VIEWER_ROUTES = {
     # OHIF and Stone send the token as a bearer token, the Orthanc Web Viewer as `token:`.
-    "dicomweb-series": ("/dicom-web/studies/{study_uid}/series", "bearer"),
+    "dicomweb-study": ("/dicom-web/studies/{study_uid}", "bearer"),
+    "dicomweb-series-list": ("/dicom-web/studies/{study_uid}/series", "bearer"),
+    "dicomweb-series": ("/dicom-web/studies/{study_uid}/series/{series_uid}", "bearer"),
+    "dicomweb-series-metadata": (
+        "/dicom-web/studies/{study_uid}/series/{series_uid}/metadata",
+        "bearer",
+    ),
     "dicomweb-metadata": ("/dicom-web/studies/{study_uid}/metadata", "bearer"),
     "dicomweb-frame": (
         "/dicom-web/studies/{study_uid}/series/{series_uid}/instances/{instance_uid}/frames/1",

@@ -74,6 +74,10 @@ def test_test_config_ignores_the_process_environment(monkeypatch):
         ("SEARCH_SORT_WINDOW", "-5", "SEARCH_SORT_WINDOW must be at least 1, not -5"),
         ("CHALLENGE_MAX_ATTEMPTS", "0", "CHALLENGE_MAX_ATTEMPTS must be at least 1"),
         ("PROXY_FIX_HOPS", "-1", "PROXY_FIX_HOPS must be at least 0"),
+        ("VIEWER_TOKEN_KEYS", "k1:short", "each secret at least 32 characters"),
+        ("VIEWER_TOKEN_KEYS", "k1:" + "s" * 40 + ",:" + "t" * 40, "kid:secret entries"),
+        ("AUTHZ_VALIDITY_SECONDS", "0", "must not exceed AUTHZ_VALIDITY_SECONDS"),
+        ("AUTHZ_STATE_CACHE_SECONDS", "10.5", "must not exceed AUTHZ_VALIDITY_SECONDS"),
     ],
 )
 def test_malformed_values_are_named(name, value, message):

@@ -5,6 +5,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
+from app.authz.viewer_tokens import mint_viewer_token
 from app.extensions import db
 from app.shares.models import AuditEvent, Share
 from tests.functional.authz.conftest import study_body
@@ -99,6 +100,24 @@ def test_decode_of_a_revoked_share_is_expired(
     assert response.json["error-code"] == "expired"
 
 
+def test_decode_of_an_old_token_is_expired_and_of_a_gone_share_unknown(
+    app, client, plugin_headers, make_share, demo_study
+):
+    created = make_share([demo_study("DEMO0001").orthanc_id])
+    with app.app_context():
+        share = db.session.scalar(select(Share).where(Share.public_id == created.share.public_id))
+        long_ago = datetime.now(UTC) - timedelta(seconds=app.config["VIEWER_TOKEN_TTL"] + 60)
+        old_token = mint_viewer_token(share, now=long_ago)
+        gone = Share(public_id="sh-never-stored", expires_at=None, studies=[])
+        orphan_token = mint_viewer_token(gone)
+    for token, code in ((old_token, "expired"), (orphan_token, "unknown")):
+        response = client.post(
+            "/auth/tokens/decode", json={"token-value": token}, headers=plugin_headers
+        )
+        assert response.status_code == 200
+        assert response.json["error-code"] == code
+
+
 def test_publication_creates_an_audited_share_with_a_landing_link(
     app, client, plugin_headers, demo_study
 ):
@@ -161,6 +180,11 @@ def test_download_instant_link_points_at_the_archive(client, plugin_headers, dem
             {"resources": [{"level": "study", "dicom-uid": "1.2.3.4.5.6.7"}]},
             400,
         ),
+        ("stone-viewer-publication", {"resources": ["x"]}, 400),
+        ("viewer-instant-link", {"resources": [None]}, 400),
+        # Viewers not in EXTERNAL_VIEWERS (stone, ohif), or with no address configured.
+        ("osimis-viewer-publication", {"resources": []}, 400),
+        ("meddream-instant-link", {"resources": []}, 400),
     ],
 )
 def test_bad_creation_requests_are_400_json(
@@ -181,3 +205,38 @@ def test_a_past_expiration_date_is_refused(client, plugin_headers, demo_study, a
     assert "past" in response.json["message"]
     with app.app_context():
         assert db.session.scalar(select(Share)) is None
+
+
+def test_a_huge_validity_duration_is_capped_not_a_crash(client, plugin_headers, demo_study, app):
+    body = {"resources": [resource(demo_study("DEMO0001"))], "validity-duration": 10**20}
+    response = client.put("/auth/tokens/ohif-viewer-publication", json=body, headers=plugin_headers)
+    assert response.status_code == 200, response.text
+    with app.app_context():
+        share = db.session.scalar(select(Share))
+        assert share.expires_at < datetime.now(UTC) + timedelta(days=366)
+
+
+def test_a_disabled_type_says_why(client, plugin_headers, demo_studies):
+    response = client.put(
+        "/auth/tokens/osimis-viewer-publication", json={"resources": []}, headers=plugin_headers
+    )
+    assert response.status_code == 400
+    assert "is disabled here: its viewer is not configured" in response.json["message"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path", "status"),
+    [
+        ("post", "/auth/tokens/validate", 400),
+        ("post", "/auth/tokens/decode", 200),
+        ("put", "/auth/tokens/viewer-instant-link", 400),
+    ],
+)
+def test_json_nested_too_deep_is_refused_in_json(client, plugin_headers, method, path, status):
+    deep = "[" * 5000 + "]" * 5000
+    headers = {**plugin_headers, "Content-Type": "application/json"}
+    response = getattr(client, method)(path, data=deep, headers=headers)
+    assert response.status_code == status
+    assert response.is_json
+    if path.endswith("decode"):
+        assert response.json["error-code"] == "invalid"

@@ -6,8 +6,9 @@ from datetime import UTC, datetime, timedelta
 import jwt
 import pytest
 from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
 
-from app.authz.viewer_tokens import mint_viewer_token
+from app.authz.viewer_tokens import mint_viewer_token, signing_keys
 from app.extensions import db
 from app.shares.models import Share
 from tests.functional.authz.conftest import study_body
@@ -185,3 +186,55 @@ def test_a_token_seen_before_is_still_denied_once_it_expires(app, validate, shar
     assert first["validity"] <= 3
     time.sleep(first["validity"] + 1.1)
     assert validate(study_body(almost_spent, study)).json["granted"] is False
+
+
+def test_only_hs256_is_accepted_even_with_the_right_kid_and_key(app, validate, shared):
+    study, _, token = shared
+    header = jwt.get_unverified_header(token)
+    claims = jwt.decode(token, options={"verify_signature": False})
+    with app.app_context():
+        key = signing_keys()[header["kid"]]
+    unsigned = jwt.encode(claims, None, algorithm="none", headers={"kid": header["kid"]})
+    with pytest.warns(jwt.warnings.InsecureKeyLengthWarning):  # PyJWT's advice for HS512
+        stronger = jwt.encode(claims, key, algorithm="HS512", headers={"kid": header["kid"]})
+    assert validate(study_body(token, study)).json["granted"] is True
+    for other_algorithm in (unsigned, stronger):
+        assert validate(study_body(other_algorithm, study)).json["granted"] is False
+
+
+def test_keys_rotate_the_first_signs_the_others_still_verify(app, validate, shared):
+    """Keys come from the config read at start; here it is changed in place between steps."""
+    study, public_id, _ = shared
+    old, new = "old:" + "o" * 40, "new:" + "n" * 40
+
+    def mint():
+        with app.app_context():
+            share = db.session.scalar(select(Share).where(Share.public_id == public_id))
+            return mint_viewer_token(share)
+
+    app.config["VIEWER_TOKEN_KEYS"] = old
+    first_old, second_old = mint(), mint()
+    app.config["VIEWER_TOKEN_KEYS"] = f"{new},{old}"
+    assert jwt.get_unverified_header(mint())["kid"] == "new"
+    assert validate(study_body(first_old, study)).json["granted"] is True
+    app.config["VIEWER_TOKEN_KEYS"] = new
+    # (A running process remembers tokens it verified; dropping a key needs a restart.)
+    assert validate(study_body(second_old, study)).json["granted"] is False
+
+
+def test_a_failed_usage_write_keeps_the_grant_and_the_counts(app, validate, shared, monkeypatch):
+    """A fault the real database rarely shows on demand: the batched UPDATE fails once."""
+    study, public_id, token = shared
+    recorder = app.extensions["studyshare.authz.validate"].usage
+    recorder.interval = 0
+
+    def failing_update(*args, **kwargs):
+        raise OperationalError("UPDATE shares", {}, Exception("database is locked"))
+
+    monkeypatch.setattr("app.authz.share_state.update", failing_update)
+    assert validate(study_body(token, study)).json["granted"] is True
+    monkeypatch.undo()
+    assert validate(study_body(token, study)).json["granted"] is True
+    with app.app_context():
+        share = db.session.scalar(select(Share).where(Share.public_id == public_id))
+        assert share.use_count == 2
