@@ -6,6 +6,7 @@ import logging
 import re
 
 from flask import Flask
+from flask.logging import default_handler
 
 # Link secrets in paths and tokens in query strings or headers must never reach a log file.
 _SECRET_PATTERNS = (
@@ -40,8 +41,15 @@ _FILTER = RedactSecretsFilter()
 
 def init_app(app: Flask) -> None:
     app.logger.setLevel(app.config["LOG_LEVEL"])
-    # Access logs of the dev server (werkzeug) and gunicorn carry request paths.
-    for name in ("werkzeug", "gunicorn.access", "gunicorn.error", app.logger.name):
-        logger = logging.getLogger(name)
-        if _FILTER not in logger.filters:
-            logger.addFilter(_FILTER)
+    # Access logs of the dev server (werkzeug) and gunicorn carry request paths. A logger's
+    # filter skips records of its children (app.shares.service...): handlers get it too.
+    loggers = [
+        logging.getLogger(name) for name in ("werkzeug", "gunicorn.access", "gunicorn.error")
+    ]
+    loggers += [app.logger, logging.getLogger()]
+    for logger in loggers:
+        for target in (logger, *logger.handlers):
+            if _FILTER not in target.filters:
+                target.addFilter(_FILTER)
+    if _FILTER not in default_handler.filters:
+        default_handler.addFilter(_FILTER)

@@ -1,6 +1,9 @@
+import io
 import logging
 
+from app import create_app
 from app.logging_setup import RedactSecretsFilter, redact
+from config import TestConfig
 
 
 def test_link_secrets_and_tokens_are_redacted():
@@ -36,3 +39,18 @@ def test_query_strings_of_requests_and_referers_are_redacted():
     assert "SS-DEMO-0002" not in cleaned
     assert '"GET /?[redacted] HTTP/1.1" 200 512' in cleaned
     assert '"http://127.0.0.1:5000/?[redacted]"' in cleaned
+
+
+def test_records_of_child_loggers_are_redacted_by_the_handler():
+    """app.shares.service logs through the app logger's handlers, past its logger filter."""
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    app_logger = logging.getLogger("app")
+    app_logger.addHandler(handler)
+    try:
+        create_app(TestConfig({"SECRET_KEY": "x" * 32, "DATABASE_URL": "sqlite://"}))
+        logging.getLogger("app.shares.service").error("opened /s/AbCdEfSECRET")
+    finally:
+        app_logger.removeHandler(handler)
+    assert "AbCdEfSECRET" not in stream.getvalue()
+    assert "/s/[redacted]" in stream.getvalue()
