@@ -16,7 +16,7 @@ from pathlib import Path
 
 import requests
 
-from tests.orthanc.server import OrthancServer, free_port
+from tests.orthanc.server import OrthancServer, free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_START_TIMEOUT = 30.0
@@ -66,7 +66,7 @@ def gunicorn(
         wait_for_app(process, url, log_path)
         yield Server(url, process.pid)
     finally:
-        stop_process(process)
+        stop_process(process, STOP_TIMEOUT)
 
 
 def wait_for_app(process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
@@ -87,17 +87,6 @@ def log_tail(path: Path) -> str:
         return "\n".join(path.read_text(errors="replace").splitlines()[-20:])
     except FileNotFoundError:
         return "(no log)"
-
-
-def stop_process(process: subprocess.Popen[bytes]) -> None:
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout=STOP_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        process.kill()
-        process.wait(timeout=STOP_TIMEOUT)
 
 
 def run_until_interrupted(run: Callable[[], int]) -> int:

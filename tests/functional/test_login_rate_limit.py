@@ -5,11 +5,9 @@ import secrets
 import pytest
 import redis
 
-from app import create_app
 from app.extensions import db
 from app.users.models import User
-from config import TestConfig
-from tests.fixtures.app import PASSWORD
+from tests.fixtures.app import PASSWORD, app_with_tables
 
 
 def create_user(flask_app, email):
@@ -37,10 +35,7 @@ def limited_app(request, app_env):
         "LOGIN_LIMIT_PER_ACCOUNT": "3 per 15 minutes",
         "LOGIN_LIMIT_PER_IP": "5 per 15 minutes",
     }
-    flask_app = create_app(TestConfig(env))
-    flask_app.config["WTF_CSRF_ENABLED"] = False
-    with flask_app.app_context():
-        db.create_all()
+    flask_app = app_with_tables(env)
     return flask_app
 
 
@@ -81,10 +76,7 @@ def test_successful_logins_are_not_counted(limited_app):
 def test_the_redis_storage_really_holds_the_counts(app_env):
     """Not the in-memory fallback: the counter is in the Redis server other workers share."""
     env = {**app_env, "RATELIMIT_STORAGE_URI": "redis://127.0.0.1:6379/0"}
-    flask_app = create_app(TestConfig(env))
-    flask_app.config["WTF_CSRF_ENABLED"] = False
-    with flask_app.app_context():
-        db.create_all()
+    flask_app = app_with_tables(env)
     email = f"counted-{secrets.token_hex(4)}@example.org"
     assert fail_login(flask_app.test_client(), email).status_code == 400
     server = redis.Redis(host="127.0.0.1", port=6379, db=0)

@@ -40,6 +40,18 @@ def orthanc_executable() -> str:
     )
 
 
+def stop_process(process: subprocess.Popen, timeout: float) -> None:
+    """SIGTERM, wait, then SIGKILL: by the PID we started, never by name."""
+    if process.poll() is not None:
+        return
+    process.terminate()
+    try:
+        process.wait(timeout=timeout)
+    except subprocess.TimeoutExpired:
+        process.kill()
+        process.wait(timeout=timeout)
+
+
 def free_port() -> int:
     """A loopback port that was free a moment ago."""
     with socket.socket() as sock:
@@ -167,16 +179,10 @@ class OrthancServer:
         return "\n".join(text.splitlines()[-lines:])
 
     def stop(self) -> None:
-        """Stop the process this object started: SIGTERM, wait, then SIGKILL."""
+        """Stop the process this object started."""
         process, self._process = self._process, None
-        if process is None or process.poll() is not None:
-            return
-        process.terminate()
-        try:
-            process.wait(timeout=STOP_TIMEOUT)
-        except subprocess.TimeoutExpired:
-            process.kill()
-            process.wait(timeout=STOP_TIMEOUT)
+        if process is not None:
+            stop_process(process, STOP_TIMEOUT)
 
     def __enter__(self) -> Self:
         return self.start()

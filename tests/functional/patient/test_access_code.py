@@ -3,10 +3,9 @@
 import pytest
 from sqlalchemy import select
 
-from app import create_app
 from app.extensions import db
 from app.shares.models import AuditEvent, ChallengeKind
-from config import TestConfig
+from tests.fixtures.app import app_with_tables
 
 
 @pytest.fixture
@@ -51,10 +50,7 @@ def test_the_challenge_page_needs_a_code_first(client, demo_studies):
 
 def test_codes_are_rate_limited_per_ip(app_env, demo_studies):
     env = {**app_env, "CODE_LIMIT_PER_IP": "3 per 15 minutes"}
-    flask_app = create_app(TestConfig(env))
-    flask_app.config["WTF_CSRF_ENABLED"] = False
-    with flask_app.app_context():
-        db.create_all()
+    flask_app = app_with_tables(env)
     client = flask_app.test_client()
     for _ in range(3):
         assert client.post("/code", data={"code": "ZZZZ-ZZZZ-ZZ"}).status_code == 400
@@ -71,10 +67,7 @@ def test_all_addresses_together_are_limited_and_the_operator_is_warned(
     app_env, demo_studies, caplog
 ):
     env = {**app_env, "CODE_LIMIT_PER_IP": "100 per minute", "CODE_LIMIT_GLOBAL": "4 per hour"}
-    flask_app = create_app(TestConfig(env))
-    flask_app.config["WTF_CSRF_ENABLED"] = False
-    with flask_app.app_context():
-        db.create_all()
+    flask_app = app_with_tables(env)
     client = flask_app.test_client()
     for n in range(4):
         address = {"REMOTE_ADDR": f"198.51.100.{n + 1}"}

@@ -3,14 +3,13 @@
 import pytest
 from sqlalchemy import select
 
-from app import create_app
 from app.extensions import db
 from app.orthanc.flask_client import get_orthanc
 from app.shares.models import AuditEvent, ChallengeKind, Share
 from app.shares.options import ShareOptions
 from app.shares.service import create_share
 from app.users.models import User
-from config import TestConfig
+from tests.fixtures.app import app_with_tables
 from tests.functional.patient.conftest import csrf_token
 
 
@@ -159,10 +158,8 @@ def test_csrf_and_cookies_disabled_give_a_clear_page(csrf_app, make_user, demo_s
 
 def test_answers_are_limited_per_address(app_env, demo_study):
     env = {**app_env, "CHALLENGE_LIMIT_PER_IP": "3 per minute", "CHALLENGE_MAX_ATTEMPTS": "50"}
-    flask_app = create_app(TestConfig(env))
-    flask_app.config["WTF_CSRF_ENABLED"] = False
+    flask_app = app_with_tables(env)
     with flask_app.app_context():
-        db.create_all()
         owner = User(email="limits@example.org", name="Dr Limits")
         owner.set_password("a long enough password")
         db.session.add(owner)
