@@ -95,7 +95,8 @@ def init_app(app: Flask) -> None:
             )
         if request.path.startswith(PATIENT_PREFIXES):
             # Werkzeug's descriptions are English and technical; patients get their language.
-            return error_response(status, str(PATIENT_MESSAGES.get(status, TITLES.get(status))))
+            message = PATIENT_MESSAGES.get(status) or TITLES.get(status) or PATIENT_MESSAGES[400]
+            return error_response(status, str(message))
         return error_response(status, exc.description or TITLES.get(status, "Error"))
 
     @app.errorhandler(CSRFError)

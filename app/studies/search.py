@@ -99,7 +99,7 @@ def search_studies(
 class LandingWindow:
     """Which recent window the empty search shows on an archive too large to sort.
 
-    Finding it takes up to seven archive-wide counts (about 30 ms each on 5,000 studies), and
+    Finding it takes up to six archive-wide counts (about 30 ms each on 5,000 studies), and
     the answer moves slowly, so it is kept for `ttl` seconds (per app, per sort window).
     """
 
@@ -120,8 +120,8 @@ class LandingWindow:
 
 
 def _widest_window_days(client: OrthancClient, sort_window: int) -> int | None:
-    """Days back of the widest recent window whose studies all fit the sort window, or None
-    when no recent window has any."""
+    """Days back of the widest recent window whose studies all fit the sort window; None when
+    no recent window has any, or when even one day holds too many (archive order then)."""
     for days in RECENT_WINDOWS_DAYS:
         since = date.today() - timedelta(days=days)
         count = client.count_studies({"StudyDate": f"{dicom_date(since)}-"}, up_to=sort_window)
