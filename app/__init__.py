@@ -47,11 +47,12 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
 
     flask_client.init_app(app)
 
-    from app import auth, errors, health, security_headers
+    from app import auth, errors, health, security_headers, session_cookies
     from app.authz import bp as authz_bp
     from app.clinician import bp as clinician_bp
     from app.patient import bp as patient_bp
 
+    session_cookies.init_app(app)
     auth.init_app(app)
     app.register_blueprint(health.bp)
     app.register_blueprint(clinician_bp)

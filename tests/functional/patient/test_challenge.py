@@ -114,10 +114,10 @@ def test_no_challenge_is_one_button(client, make_share, demo_study):
 
 def test_the_session_is_regenerated_after_the_challenge(client, doe_share):
     client.get(f"/s/{doe_share.secret}")
-    with client.session_transaction() as session:
+    with client.session_transaction("/v/") as session:
         session["planted"] = "by someone else"
     answer(client, doe_share.secret, birth_date="29/02/1972")
-    with client.session_transaction() as session:
+    with client.session_transaction("/v/") as session:
         assert "planted" not in session
         assert session["recipient"]["share"] == doe_share.share.public_id
         assert doe_share.secret not in str(dict(session))

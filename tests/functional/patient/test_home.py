@@ -135,7 +135,7 @@ def test_each_study_card_opens_its_own_study(client, make_share, demo_study):
 def test_the_session_ends_after_patient_session_minutes(client, opened):
     """Checked against the time kept in the signed cookie, not the cookie's own expiry."""
     assert client.get("/v/").status_code == 200
-    with client.session_transaction() as session:
+    with client.session_transaction("/v/") as session:
         session["recipient"] = {**session["recipient"], "until": datetime.now(UTC).timestamp() - 1}
     ended = client.get("/v/")
     assert ended.status_code == 401

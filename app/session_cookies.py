@@ -1,0 +1,27 @@
+"""Two session cookies: one for the console, one for recipients (patient pages).
+
+With one cookie, a clinician who opens a share in their own browser (to check it) would be
+logged out by the recipient's session swap, which clears the session; and a recipient's
+session would carry a console login. Each area keeps its own signed cookie instead.
+"""
+
+from __future__ import annotations
+
+from flask import Flask, has_request_context, request
+from flask.sessions import SecureCookieSessionInterface
+
+from app.i18n import PATIENT_PREFIXES
+
+PATIENT_SUFFIX = "-recipient"
+
+
+class AreaSessionInterface(SecureCookieSessionInterface):
+    def get_cookie_name(self, app: Flask) -> str:
+        name = super().get_cookie_name(app)
+        if has_request_context() and request.path.startswith(PATIENT_PREFIXES):
+            return name + PATIENT_SUFFIX
+        return name
+
+
+def init_app(app: Flask) -> None:
+    app.session_interface = AreaSessionInterface()
