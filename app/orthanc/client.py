@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -19,7 +20,16 @@ from app.orthanc.models import Instance, PatientSummary, Series, Study, StudyPag
 
 # Ids reach URL paths: only Orthanc's own shape may pass, which rules out path injection.
 ORTHANC_ID = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{8}){4}$")
+JOB_ID = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
 DICOM_UID = re.compile(r"^[0-9]+(\.[0-9]+)*$")
+
+
+def _job_study_id(job: dict[str, Any]) -> str:
+    content = job.get("Content")
+    copy_id = content.get("ID") if isinstance(content, dict) else None
+    if not isinstance(copy_id, str) or not ORTHANC_ID.fullmatch(copy_id):
+        raise OrthancBadAnswer("Orthanc's anonymization job names no valid study")
+    return copy_id
 
 
 def checked_id(orthanc_id: str) -> str:
@@ -38,8 +48,10 @@ class OrthancClient:
         username: str | None = None,
         password: str | None = None,
         timeout: float = 10.0,
+        anonymize_timeout: float = 600.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
+        self.anonymize_timeout = anonymize_timeout
         # Messages name the server without any user:password@ part of the URL.
         parts = urlsplit(self.base_url)
         self.server_label = f"{parts.hostname or '?'}:{parts.port or 'default port'}"
@@ -216,21 +228,51 @@ class OrthancClient:
         """The study as a ZIP, streamed: iterate `iter_content` and close the response."""
         return self._request("GET", f"/studies/{checked_id(study_id)}/archive", stream=True)
 
-    def anonymize_study(self, study_id: str, pseudonym: str | None = None) -> str:
+    def anonymize_study(
+        self,
+        study_id: str,
+        pseudonym: str | None = None,
+        *,
+        poll_seconds: float = 0.25,
+    ) -> str:
         """Create an anonymized copy of a study (new UIDs, no patient identity); its id.
 
         With `pseudonym`, the copy's PatientID and PatientName are set to it, so copies made
-        with the same one belong to one (anonymous) patient.
+        with the same one belong to one (anonymous) patient. Run as an Orthanc job and polled:
+        a large study takes longer than one HTTP request may wait, and a request that gave
+        up would leave Orthanc to finish a copy nobody knows of. After `anonymize_timeout` seconds
+        the job is cancelled (and a copy finished meanwhile deleted).
         """
-        body: dict[str, object] = {"KeepPrivateTags": False, "Force": True}
+        body: dict[str, object] = {"KeepPrivateTags": False, "Force": True, "Asynchronous": True}
         if pseudonym is not None:
             body["Replace"] = {"PatientID": pseudonym, "PatientName": pseudonym}
         path = f"/studies/{checked_id(study_id)}/anonymize"
-        answer = self._json("POST", path, dict, json=body)
-        copy_id = answer.get("ID")
-        if not isinstance(copy_id, str) or not ORTHANC_ID.fullmatch(copy_id):
-            raise OrthancBadAnswer("Orthanc's anonymization answer has no valid study ID")
-        return copy_id
+        job_id = self._json("POST", path, dict, json=body).get("ID")
+        if not isinstance(job_id, str) or not JOB_ID.fullmatch(job_id):
+            raise OrthancBadAnswer("Orthanc's anonymization answer has no valid job ID")
+        deadline = time.monotonic() + self.anonymize_timeout
+        while True:
+            job = self._json("GET", f"/jobs/{job_id}", dict)
+            if job.get("State") == "Success":
+                return _job_study_id(job)
+            if job.get("State") == "Failure":
+                raise OrthancBadAnswer(
+                    f"Orthanc's anonymization job failed ({job.get('ErrorCode')})"
+                )
+            if time.monotonic() >= deadline:
+                self._give_up_anonymization(job_id)
+                limit = f"{self.anonymize_timeout:.0f} s"
+                raise OrthancUnavailable(f"Orthanc did not finish the anonymization within {limit}")
+            time.sleep(poll_seconds)
+
+    def _give_up_anonymization(self, job_id: str) -> None:
+        try:
+            self._request("POST", f"/jobs/{job_id}/cancel", json={})
+            job = self._json("GET", f"/jobs/{job_id}", dict)
+            if job.get("State") == "Success":  # it finished before the cancel arrived
+                self.delete_study(_job_study_id(job))
+        except OrthancError:
+            pass  # A job that cannot be cancelled has finished or failed by now.
 
     def delete_study(self, study_id: str) -> None:
         """Delete a study and its files (`DELETE /studies/{id}`)."""

@@ -21,6 +21,7 @@ def client_for(app: Flask) -> OrthancClient:
             username=app.config["ORTHANC_USERNAME"],
             password=app.config["ORTHANC_PASSWORD"],
             timeout=app.config["ORTHANC_TIMEOUT"],
+            anonymize_timeout=app.config["ORTHANC_ANONYMIZE_TIMEOUT"],
         )
         app.extensions[_EXTENSION_KEY] = client
     return client

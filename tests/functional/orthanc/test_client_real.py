@@ -220,3 +220,41 @@ def test_count_studies_stops_one_past_its_limit(orthanc_client, demo_studies):
     assert orthanc_client.count_studies(jane, up_to=10) == 3
     assert orthanc_client.count_studies(jane, up_to=1) == 2  # "more than 1"
     assert orthanc_client.count_studies({"PatientID": "NOBODY"}, up_to=10) == 0
+
+
+class JobThatSeemsStuck(OrthancClient):
+    """The real Orthanc, except that the job looks 'Running' until the client gives up."""
+
+    def __init__(self, real: OrthancClient) -> None:
+        super().__init__(real.base_url, *real.session.auth, anonymize_timeout=0.3)
+        self.gave_up = False
+
+    def _json(self, method, path, expected, **kwargs):
+        if method == "GET" and path.startswith("/jobs/") and not self.gave_up:
+            return {"State": "Running"}
+        return super()._json(method, path, expected, **kwargs)
+
+    def _give_up_anonymization(self, job_id):
+        self.gave_up = True
+        super()._give_up_anonymization(job_id)
+
+
+def test_a_stuck_anonymization_is_cancelled_and_leaves_no_copy(orthanc_client, by_accession):
+    before = orthanc_client.statistics()["CountStudies"]
+    client = JobThatSeemsStuck(orthanc_client)
+    with pytest.raises(OrthancUnavailable, match="did not finish the anonymization within 0 s"):
+        client.anonymize_study(by_accession["DEMO0001"].orthanc_id, poll_seconds=0.05)
+    assert client.gave_up
+    assert orthanc_client.statistics()["CountStudies"] == before
+
+
+def test_anonymization_runs_as_a_job_and_keeps_the_pseudonym(orthanc_client, by_accession):
+    copy_id = orthanc_client.anonymize_study(
+        by_accession["DEMO0001"].orthanc_id, pseudonym="ANON-TEST"
+    )
+    try:
+        copy = orthanc_client.get_study(copy_id)
+        assert copy.patient.patient_id == "ANON-TEST"
+        assert copy.study_instance_uid != by_accession["DEMO0001"].study_instance_uid
+    finally:
+        orthanc_client.delete_study(copy_id)
