@@ -19,4 +19,5 @@ COPY --chown=studyshare:studyshare wsgi.py config.py ./
 USER studyshare
 EXPOSE 8000
 HEALTHCHECK --interval=30s --timeout=3s CMD python -c "import urllib.request; urllib.request.urlopen('http://127.0.0.1:8000/healthz', timeout=2)"
-CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--access-logfile", "-", "wsgi:app"]
+# --timeout above ORTHANC_ANONYMIZE_TIMEOUT: creating an anonymized share waits for Orthanc's job.
+CMD ["gunicorn", "--bind", "0.0.0.0:8000", "--workers", "4", "--timeout", "180", "--access-logfile", "-", "wsgi:app"]

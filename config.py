@@ -97,7 +97,7 @@ class Config:
         self.ORTHANC_USERNAME = env.get("ORTHANC_USERNAME") or None
         self.ORTHANC_PASSWORD = env.get("ORTHANC_PASSWORD") or None
         self.ORTHANC_TIMEOUT = self.env_float("ORTHANC_TIMEOUT", 10.0)
-        self.ORTHANC_ANONYMIZE_TIMEOUT = self.env_float("ORTHANC_ANONYMIZE_TIMEOUT", 600.0)
+        self.ORTHANC_ANONYMIZE_TIMEOUT = self.env_float("ORTHANC_ANONYMIZE_TIMEOUT", 120.0)
 
         self.SEARCH_PAGE_SIZE = self.env_int("SEARCH_PAGE_SIZE", 25)
         self.SEARCH_SORT_WINDOW = self.env_int("SEARCH_SORT_WINDOW", 500)

@@ -48,7 +48,7 @@ class OrthancClient:
         username: str | None = None,
         password: str | None = None,
         timeout: float = 10.0,
-        anonymize_timeout: float = 600.0,
+        anonymize_timeout: float = 120.0,
     ) -> None:
         self.base_url = base_url.rstrip("/")
         self.anonymize_timeout = anonymize_timeout
