@@ -108,24 +108,30 @@ class UsageRecorder:
 
     def __init__(self, interval: float) -> None:
         self.interval = interval
-        self._pending: dict[int, int] = {}
+        self._pending: dict[int, tuple[int, datetime]] = {}  # share id → (uses, last use)
         self._last_flush = time.monotonic()
         self._lock = threading.Lock()
 
     def count(self, share_id: int, now: datetime) -> None:
         with self._lock:
-            self._pending[share_id] = self._pending.get(share_id, 0) + 1
-            due = time.monotonic() - self._last_flush >= self.interval
-            if not due:
+            self._add(share_id, 1, now)
+            if time.monotonic() - self._last_flush < self.interval:
                 return
+        self.flush()
+
+    def flush(self) -> None:
+        """Write what is pending (in an app context); on a database error keep it for later."""
+        with self._lock:
             pending, self._pending = self._pending, {}
             self._last_flush = time.monotonic()
+        if not pending:
+            return
         try:
-            for share_id_, uses in pending.items():
+            for share_id, (uses, last_used) in pending.items():
                 db.session.execute(
                     update(Share)
-                    .where(Share.id == share_id_)
-                    .values(use_count=Share.use_count + uses, last_used_at=now)
+                    .where(Share.id == share_id)
+                    .values(use_count=Share.use_count + uses, last_used_at=last_used)
                 )
             db.session.commit()
         except SQLAlchemyError as exc:
@@ -133,5 +139,9 @@ class UsageRecorder:
             db.session.rollback()
             log.warning("Share usage not written yet (%s); kept for later", type(exc).__name__)
             with self._lock:
-                for share_id_, uses in pending.items():
-                    self._pending[share_id_] = self._pending.get(share_id_, 0) + uses
+                for share_id, (uses, last_used) in pending.items():
+                    self._add(share_id, uses, last_used)
+
+    def _add(self, share_id: int, uses: int, last_used: datetime) -> None:
+        before, before_used = self._pending.get(share_id, (0, last_used))
+        self._pending[share_id] = (before + uses, max(before_used, last_used))

@@ -11,9 +11,11 @@ database, and passes every other request on to Flask unchanged.
 
 from __future__ import annotations
 
+import atexit
 import json
 import logging
 import math
+import weakref
 from collections.abc import Callable, Iterable
 from typing import Any
 
@@ -48,6 +50,13 @@ class ValidateEndpoint:
         self.states = ShareStateCache(config["AUTHZ_STATE_CACHE_SECONDS"])
         self.usage = UsageRecorder(config["AUTHZ_USAGE_FLUSH_SECONDS"])
         self.tokens = VerifiedTokens(MAX_VERIFIED_TOKENS)
+        # Counts still in memory when the worker stops are written then. A weak reference:
+        # the exit hook must not keep every app a process ever built (tests build many).
+        atexit.register(_flush_usage_at_exit, weakref.ref(self))
+
+    def flush_usage(self) -> None:
+        with self.app.app_context():
+            self.usage.flush()
 
     def __call__(self, environ: dict, start_response: Callable) -> Iterable[bytes]:
         if environ.get("PATH_INFO") != PATH:
@@ -107,6 +116,16 @@ class ValidateEndpoint:
         if decision.granted and decision.share_id is not None:
             self.usage.count(decision.share_id, now)
         return answer(200, granted=decision.granted, validity=decision.validity)
+
+
+def _flush_usage_at_exit(endpoint_ref: weakref.ref) -> None:
+    endpoint = endpoint_ref()
+    if endpoint is None:
+        return
+    try:
+        endpoint.flush_usage()
+    except Exception as exc:  # at exit there is no one left to tell but the log
+        log.warning("Share usage not written at exit (%s)", type(exc).__name__)
 
 
 def answer(status: int, **body: Any) -> Response:

@@ -238,3 +238,15 @@ def test_a_failed_usage_write_keeps_the_grant_and_the_counts(app, validate, shar
     with app.app_context():
         share = db.session.scalar(select(Share).where(Share.public_id == public_id))
         assert share.use_count == 2
+
+
+def test_counts_still_in_memory_are_written_when_the_worker_stops(app, validate, shared):
+    study, public_id, token = shared
+    for _ in range(2):
+        validate(study_body(token, study))
+    endpoint = app.extensions["studyshare.authz.validate"]
+    endpoint.flush_usage()  # what the exit hook does
+    with app.app_context():
+        share = db.session.scalar(select(Share).where(Share.public_id == public_id))
+        assert share.use_count == 2
+        assert share.last_used_at is not None
