@@ -14,6 +14,7 @@ from __future__ import annotations
 import json
 import os
 import secrets
+import signal
 import socket
 import subprocess
 import sys
@@ -44,6 +45,9 @@ DEMO_PASSWORD = "demo-password-2026"
 
 
 def main() -> int:
+    # `kill` (or a closed terminal) stops the demo like Ctrl-C does: app and Orthancs with it.
+    signal.signal(signal.SIGTERM, _interrupt)
+    signal.signal(signal.SIGHUP, _interrupt)
     if port_in_use(APP_PORT):
         print(
             f"Port {APP_PORT} is already in use: stop what runs there and retry.", file=sys.stderr
@@ -108,6 +112,10 @@ def main() -> int:
             server.wait(timeout=10)
             print("\nStopped the app and Orthanc.")
             return 0
+
+
+def _interrupt(signum: int, _frame: object) -> None:
+    raise KeyboardInterrupt
 
 
 def demo_settings() -> dict[str, str]:
