@@ -67,10 +67,10 @@ def answer_matches(share: Share, birth_date: date | None, password: str | None) 
     """Check every part of the challenge, always all parts, in constant time for each."""
     kind = ChallengeKind(share.challenge_kind)
     ok = True
-    if kind in (ChallengeKind.BIRTH_DATE, ChallengeKind.BIRTH_DATE_AND_PASSWORD):
+    if kind.asks_birth_date:
         typed = birth_date.strftime("%Y%m%d") if birth_date else ""
         ok &= hmac.compare_digest(typed.encode(), (share.birth_date or "-").encode())
-    if kind in (ChallengeKind.PASSWORD, ChallengeKind.BIRTH_DATE_AND_PASSWORD):
+    if kind.asks_password:
         ok &= bool(share.password_hash) and verify_password(share.password_hash, password or "")
     return ok
 

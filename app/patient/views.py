@@ -64,13 +64,14 @@ def _challenge_page(
     attempts_left: int | None = None,
     status: int = 200,
 ):
+    kind = ChallengeKind(share.challenge_kind)
     page = render_template(
         "patient/landing.html",
         share=share,
         form=form,
         action=action,
-        asks_birth_date=_asks_birth_date(share),
-        asks_password=_asks_password(share),
+        asks_birth_date=kind.asks_birth_date,
+        asks_password=kind.asks_password,
         date_hint=FORMAT_HINTS,
         error=error,
         attempts_left=attempts_left,
@@ -78,24 +79,15 @@ def _challenge_page(
     return page, status
 
 
-def _asks_birth_date(share: Share) -> bool:
-    kind = ChallengeKind(share.challenge_kind)
-    return kind in (ChallengeKind.BIRTH_DATE, ChallengeKind.BIRTH_DATE_AND_PASSWORD)
-
-
-def _asks_password(share: Share) -> bool:
-    kind = ChallengeKind(share.challenge_kind)
-    return kind in (ChallengeKind.PASSWORD, ChallengeKind.BIRTH_DATE_AND_PASSWORD)
-
-
 def _incomplete(share: Share, form: ChallengeForm, birth_date) -> bool:
     """Point at an empty or unreadable answer. It could not match, so it costs no attempt."""
-    if _asks_birth_date(share) and birth_date is None:
+    kind = ChallengeKind(share.challenge_kind)
+    if kind.asks_birth_date and birth_date is None:
         example = FORMAT_HINTS.get(str(get_locale()), FORMAT_HINTS["en"])
         form.birth_date.errors.append(
             _("Please enter your date of birth like this: %(example)s.", example=example)
         )
-    if _asks_password(share) and not form.password.data:
+    if kind.asks_password and not form.password.data:
         form.password.errors.append(_("Please enter the password from your clinic."))
     return bool(form.birth_date.errors or form.password.errors)
 

@@ -19,6 +19,14 @@ class ChallengeKind(StrEnum):
     PASSWORD = "password"  # noqa: S105  (a challenge kind, not a secret)
     BIRTH_DATE_AND_PASSWORD = "birthdate+password"  # noqa: S105
 
+    @property
+    def asks_birth_date(self) -> bool:
+        return self in (ChallengeKind.BIRTH_DATE, ChallengeKind.BIRTH_DATE_AND_PASSWORD)
+
+    @property
+    def asks_password(self) -> bool:
+        return self in (ChallengeKind.PASSWORD, ChallengeKind.BIRTH_DATE_AND_PASSWORD)
+
 
 class ShareState(StrEnum):
     ACTIVE = "active"

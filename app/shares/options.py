@@ -42,11 +42,11 @@ class ShareOptions:
 
     @property
     def needs_password(self) -> bool:
-        return self.challenge in (ChallengeKind.PASSWORD, ChallengeKind.BIRTH_DATE_AND_PASSWORD)
+        return self.challenge.asks_password
 
     @property
     def needs_birth_date(self) -> bool:
-        return self.challenge in (ChallengeKind.BIRTH_DATE, ChallengeKind.BIRTH_DATE_AND_PASSWORD)
+        return self.challenge.asks_birth_date
 
 
 def validate_options(options: ShareOptions, *, allow_never: bool) -> ShareOptions:
