@@ -10,6 +10,7 @@ from app.shares.options import ShareOptions
 from app.shares.service import create_share
 from app.users.models import User
 from tests.fixtures.app import app_with_tables
+from tests.fixtures.shares import share_in_app
 from tests.functional.patient.conftest import csrf_token
 
 
@@ -159,15 +160,8 @@ def test_csrf_and_cookies_disabled_give_a_clear_page(csrf_app, make_user, demo_s
 def test_answers_are_limited_per_address(app_env, demo_study):
     env = {**app_env, "CHALLENGE_LIMIT_PER_IP": "3 per minute", "CHALLENGE_MAX_ATTEMPTS": "50"}
     flask_app = app_with_tables(env)
-    with flask_app.app_context():
-        owner = User(email="limits@example.org", name="Dr Limits")
-        owner.set_password("a long enough password")
-        db.session.add(owner)
-        db.session.commit()
-        options = ShareOptions(
-            study_ids=[demo_study("DEMO0004").orthanc_id], challenge=ChallengeKind.BIRTH_DATE
-        )
-        secret = create_share(owner, options, get_orthanc()).secret
+    study_ids = [demo_study("DEMO0004").orthanc_id]
+    secret = share_in_app(flask_app, study_ids, challenge=ChallengeKind.BIRTH_DATE).secret
     client = flask_app.test_client()
     for _ in range(3):
         assert answer(client, secret, birth_date="01/01/1970").status_code == 400

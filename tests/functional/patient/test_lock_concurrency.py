@@ -8,12 +8,9 @@ from sqlalchemy import select
 
 from app import create_app
 from app.extensions import db
-from app.orthanc.flask_client import get_orthanc
 from app.shares.models import AuditEvent, ChallengeKind, Share
-from app.shares.options import ShareOptions
-from app.shares.service import create_share
-from app.users.models import User
 from config import TestConfig
+from tests.fixtures.shares import share_in_app
 
 PARALLEL = 24
 
@@ -40,19 +37,9 @@ def shared_db_app(request, app_env):
 
 
 def test_parallel_wrong_answers_lock_after_exactly_the_maximum(shared_db_app, demo_study):
-    with shared_db_app.app_context():
-        owner = User(email="race@example.org", name="Dr Race")
-        owner.set_password("a long enough password")
-        db.session.add(owner)
-        db.session.commit()
-        created = create_share(
-            owner,
-            ShareOptions(
-                study_ids=[demo_study("DEMO0004").orthanc_id], challenge=ChallengeKind.BIRTH_DATE
-            ),
-            get_orthanc(),
-        )
-        secret, public_id = created.secret, created.share.public_id
+    study_ids = [demo_study("DEMO0004").orthanc_id]
+    created = share_in_app(shared_db_app, study_ids, challenge=ChallengeKind.BIRTH_DATE)
+    secret, public_id = created.secret, created.share.public_id
     start = threading.Barrier(PARALLEL)
 
     def wrong_answer(_):
