@@ -6,9 +6,28 @@ from dataclasses import dataclass
 
 
 @dataclass(frozen=True)
+class DemoReport:
+    """The text of an encapsulated PDF report."""
+
+    title: str
+    lines: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class DemoSeries:
+    """A series of `images` instances: single-frame images, cine clips, or one PDF report."""
+
     description: str
     images: int
+    frames: int = 1
+    report: DemoReport | None = None
+
+    @property
+    def kind(self) -> str:
+        """`image`, `cine` (multi-frame instances of `frames` frames) or `pdf` (a report)."""
+        if self.report is not None:
+            return "pdf"
+        return "cine" if self.frames > 1 else "image"
 
 
 @dataclass(frozen=True)
@@ -21,6 +40,15 @@ class DemoStudy:
     body_part: str
     series: tuple[DemoSeries, ...]
 
+    @property
+    def instance_count(self) -> int:
+        """Instances in the study, over all its series."""
+        return sum(series.images for series in self.series)
+
+    def modality_of(self, series: DemoSeries) -> str:
+        """The series' modality: the study's, except "DOC" for a report."""
+        return "DOC" if series.kind == "pdf" else self.modality
+
 
 @dataclass(frozen=True)
 class DemoPatient:
@@ -30,6 +58,25 @@ class DemoPatient:
     sex: str
     studies: tuple[DemoStudy, ...]
 
+
+THYROID_REPORT = DemoReport(
+    title="Ultrasound thyroid — report",
+    lines=(
+        "Patient: NAKAMURA, YUKI, born 1985-01-01. Accession number: DEMO0008",
+        "Examination: US THYROID, 2023-09-12 13:00",
+        "",
+        "Findings",
+        "Both thyroid lobes are normal in size with a homogeneous echotexture.",
+        "Right lobe: a 6 mm anechoic cyst with posterior enhancement.",
+        "No solid nodule. No enlarged cervical lymph node.",
+        "",
+        "Impression",
+        "Small simple cyst of the right thyroid lobe, benign. No follow-up needed.",
+        "",
+        "Dr John Watson, StudyShare Demo Hospital",
+        "Synthetic demo data: not a real patient.",
+    ),
+)
 
 DEMO_PATIENTS: tuple[DemoPatient, ...] = (
     DemoPatient(
@@ -132,8 +179,21 @@ DEMO_PATIENTS: tuple[DemoPatient, ...] = (
                 time="130000",
                 description="US THYROID",
                 body_part="NECK",
-                series=(DemoSeries("THYROID", 3),),
+                series=(
+                    DemoSeries("THYROID", 3),
+                    DemoSeries("THYROID CINE", 1, frames=12),
+                    DemoSeries("REPORT", 1, report=THYROID_REPORT),
+                ),
             ),
         ),
     ),
 )
+
+
+def demo_entry(accession: str) -> tuple[DemoPatient, DemoStudy]:
+    """The demo patient and study with this accession number."""
+    for patient in DEMO_PATIENTS:
+        for study in patient.studies:
+            if study.accession == accession:
+                return patient, study
+    raise LookupError(f"no demo study {accession}")

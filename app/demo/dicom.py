@@ -12,14 +12,17 @@ from pydicom.dataset import Dataset, FileMetaDataset
 from pydicom.uid import (
     ComputedRadiographyImageStorage,
     CTImageStorage,
+    EncapsulatedPDFStorage,
     ExplicitVRLittleEndian,
     MRImageStorage,
     UltrasoundImageStorage,
+    UltrasoundMultiFrameImageStorage,
     generate_uid,
 )
 
 from app.demo import pixels
-from app.demo.catalog import DEMO_PATIENTS, DemoPatient, DemoSeries, DemoStudy
+from app.demo.catalog import DEMO_PATIENTS, DemoPatient, DemoReport, DemoSeries, DemoStudy
+from app.demo.pdf import text_pdf
 from app.demo.upload import UploadReport, upload_demo_studies
 
 __all__ = [
@@ -27,6 +30,8 @@ __all__ = [
     "UploadReport",
     "bulk_study_instances",
     "demo_instances",
+    "large_study_instances",
+    "sop_class_uid",
     "upload_demo_studies",
 ]
 
@@ -40,14 +45,30 @@ SOP_CLASSES = {
 GEOMETRY = {"CT": (64, 5.0), "MR": (64, 3.75), "CR": (128, 2.0), "US": (64, 0.5)}
 INSTITUTION = "StudyShare Demo Hospital"
 REFERRER = "WATSON^JOHN^^DR"
+CINE_FRAME_MS = 100
+# LOINC 18748-4 "Diagnostic imaging study", the document's kind.
+REPORT_CONCEPT = ("18748-4", "LN", "Diagnostic imaging study")
 
 
 def _uid(*parts: str) -> str:
     return generate_uid(entropy_srcs=["studyshare-demo", *parts])
 
 
+def sop_class_uid(study: DemoStudy, series: DemoSeries) -> str:
+    """The SOP class of the series' instances."""
+    if series.kind == "pdf":
+        return EncapsulatedPDFStorage
+    if series.kind == "cine":
+        return UltrasoundMultiFrameImageStorage
+    return SOP_CLASSES[study.modality]
+
+
 def _pixels(modality: str, series: DemoSeries, index: int) -> bytes:
     size = GEOMETRY[modality][0]
+    if series.kind == "cine":
+        if modality != "US":
+            raise ValueError("only ultrasound series have cine clips")
+        return b"".join(pixels.us_cine_frame(size, i, series.frames) for i in range(series.frames))
     if modality == "CT":
         return pixels.ct_slice(size, index, series.images)
     if modality == "MR":
@@ -61,12 +82,11 @@ def _dataset(
     patient: DemoPatient, study: DemoStudy, series_number: int, series: DemoSeries, index: int
 ) -> Dataset:
     """One instance's tags, without pixels."""
-    modality = study.modality
+    modality = study.modality_of(series)
     series_uid = _uid(study.accession, str(series_number))
     ds = Dataset()
     ds.SpecificCharacterSet = "ISO_IR 192"
-    ds.ImageType = ["ORIGINAL", "PRIMARY", *(["AXIAL"] if modality in ("CT", "MR") else [])]
-    ds.SOPClassUID = SOP_CLASSES[modality]
+    ds.SOPClassUID = sop_class_uid(study, series)
     ds.SOPInstanceUID = _uid(series_uid, str(index))
     ds.StudyDate = ds.SeriesDate = ds.ContentDate = study.date
     ds.StudyTime = ds.SeriesTime = ds.ContentTime = study.time
@@ -87,21 +107,46 @@ def _dataset(
     ds.StudyID = study.accession[-4:]
     ds.SeriesNumber = series_number
     ds.InstanceNumber = index + 1
+    if series.report is not None:
+        _add_report(ds, study, series.report)
+        return ds
+    ds.ImageType = ["ORIGINAL", "PRIMARY", *(["AXIAL"] if modality in ("CT", "MR") else [])]
     if modality in ("CT", "MR"):
-        _add_plane(ds, study, index)
+        size, spacing = GEOMETRY[modality]
+        _add_plane(ds, study, index, size, spacing, 5.0 if modality == "CT" else 4.0)
     else:
         ds.PatientOrientation = ["L", "F"]
     _add_modality(ds, modality, series)
+    if series.kind == "cine":
+        ds.NumberOfFrames = series.frames
+        ds.FrameIncrementPointer = 0x00181063  # FrameTime: the frames are equally spaced
+        ds.FrameTime = CINE_FRAME_MS
+        ds.CineRate = ds.RecommendedDisplayFrameRate = 1000 // CINE_FRAME_MS
     return ds
 
 
-def _add_plane(ds: Dataset, study: DemoStudy, index: int) -> None:
-    size, spacing = GEOMETRY[study.modality]
-    thickness = 5.0 if study.modality == "CT" else 4.0
+def _add_report(ds: Dataset, study: DemoStudy, report: DemoReport) -> None:
+    document = text_pdf(report.title, report.lines)
+    ds.ConversionType = "WSD"
+    ds.BurnedInAnnotation = "YES"
+    ds.DocumentTitle = report.title
+    code = Dataset()
+    code.CodeValue, code.CodingSchemeDesignator, code.CodeMeaning = REPORT_CONCEPT
+    ds.ConceptNameCodeSequence = [code]
+    ds.AcquisitionDateTime = study.date + study.time
+    ds.MIMETypeOfEncapsulatedDocument = "application/pdf"
+    ds.add_new("EncapsulatedDocument", "OB", document)
+    ds.EncapsulatedDocumentLength = len(document)
+
+
+def _add_plane(
+    ds: Dataset, study: DemoStudy, index: int, size: int, spacing: float, thickness: float
+) -> None:
     z = -100.0 + index * thickness
     ds.FrameOfReferenceUID = _uid(study.accession, "frame-of-reference")
     ds.PositionReferenceIndicator = ""
-    ds.ImagePositionPatient = [-size * spacing / 2, -size * spacing / 2, z]
+    corner = -round(size * spacing / 2, 3)
+    ds.ImagePositionPatient = [corner, corner, z]
     ds.ImageOrientationPatient = [1, 0, 0, 0, 1, 0]
     ds.SliceThickness = thickness
     ds.SliceLocation = z
@@ -138,8 +183,9 @@ def _add_modality(ds: Dataset, modality: str, series: DemoSeries) -> None:
     ds.PixelRepresentation = 0
 
 
-def _encode(ds: Dataset, pixel_data: bytes) -> bytes:
-    ds.add_new("PixelData", "OB" if ds.BitsAllocated == 8 else "OW", pixel_data)
+def _encode(ds: Dataset, pixel_data: bytes | None) -> bytes:
+    if pixel_data is not None:
+        ds.add_new("PixelData", "OB" if ds.BitsAllocated == 8 else "OW", pixel_data)
     ds.file_meta = FileMetaDataset()
     ds.file_meta.TransferSyntaxUID = ExplicitVRLittleEndian
     buffer = io.BytesIO()
@@ -154,7 +200,8 @@ def demo_instances() -> Iterator[bytes]:
             for number, series in enumerate(study.series, start=1):
                 for index in range(series.images):
                     ds = _dataset(patient, study, number, series, index)
-                    yield _encode(ds, _pixels(study.modality, series, index))
+                    data = None if series.report else _pixels(study.modality, series, index)
+                    yield _encode(ds, data)
 
 
 BENCH_FAMILY = (
@@ -213,3 +260,26 @@ def bulk_study_instances(n_studies: int, seed: str = "bench") -> Iterator[bytes]
         ds = _dataset(patient, study, 1, study.series[0], 0)
         ds.Rows = ds.Columns = 8
         yield _encode(ds, pixels.tiny_image(what, eight_bit=modality == "US"))
+
+
+def large_study_instances(
+    n_slices: int = 600, size: int = 512, seed: str = "bench-large"
+) -> Iterator[bytes]:
+    """One CT study of `n_slices` 16-bit slices (600 x 512² is 315 MB), always the same bytes."""
+    tag = f"{_number(seed, 'large') % 16**6:06X}"
+    patient = DemoPatient(f"BL{tag}", "BENCH^LARGE", "19700101", "O", ())
+    study = DemoStudy(
+        f"L{tag}",
+        "CT",
+        "20240301",
+        "090000",
+        "CT LARGE STACK",
+        "CHEST",
+        (DemoSeries("AX 1mm", n_slices),),
+    )
+    phantom = pixels.LargeCtPhantom(size, n_slices, seed)
+    for index in range(n_slices):
+        ds = _dataset(patient, study, 1, study.series[0], index)
+        ds.Rows = ds.Columns = size
+        _add_plane(ds, study, index, size, round(350.0 / size, 4), 1.0)
+        yield _encode(ds, phantom.slice(index))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import sys
 from array import array
 
@@ -72,6 +73,23 @@ def cr_image(size: int) -> bytes:
 
 def us_image(size: int) -> bytes:
     """An 8-bit ultrasound-like fan with speckle and a dark cyst."""
+    return bytes(_us_fan(size))
+
+
+def us_cine_frame(size: int, index: int, count: int) -> bytes:
+    """A frame of an ultrasound clip: the fan of `us_image` with a bright blob moving across."""
+    out = _us_fan(size)
+    # Left to right over the clip, a few pixels per frame: any two frames differ visibly.
+    cx = size * (0.3 + 0.4 * index / max(count - 1, 1))
+    cy, r = size * 0.45, size * 0.09
+    for y in range(int(cy - r), int(cy + r) + 2):
+        for x in range(int(cx - r), int(cx + r) + 2):
+            if 0 <= x < size and 0 <= y < size and _inside(x, y, cx, cy, r, r):
+                out[y * size + x] = 235
+    return bytes(out)
+
+
+def _us_fan(size: int) -> bytearray:
     out = bytearray(size * size)
     apex_x = size / 2
     for y in range(size):
@@ -83,7 +101,7 @@ def us_image(size: int) -> bytes:
                 if _inside(x, y, apex_x + 6, size * 0.6, 7, 5):
                     value = 10
                 out[y * size + x] = min(value, 255)
-    return bytes(out)
+    return out
 
 
 def tiny_image(seed: int, *, eight_bit: bool) -> bytes:
@@ -91,3 +109,53 @@ def tiny_image(seed: int, *, eight_bit: bool) -> bytes:
     if eight_bit:
         return bytes((seed * 31 + i * 17) % 256 for i in range(64))
     return _u16(array("H", ((seed * 131 + i * 61) % 4096 for i in range(64))))
+
+
+class LargeCtPhantom:
+    """Slices of a big CT stack built from cached rows: fast enough for hundreds of MB."""
+
+    def __init__(self, size: int, count: int, seed: str) -> None:
+        self.size, self.count, self.seed = size, count, seed
+        # The low nibble of each word's low byte: up to 15 HU of noise.
+        self._noise_mask = int.from_bytes(b"\x0f\x00" * (size * size), "little")
+        self._rows: dict[tuple[int, int], bytes] = {}
+        self._word = {hu: _u16(array("H", [hu + 1024])) for hu in (-1000, 40, 700)}
+
+    def _row(self, half_width: int, bone: int) -> bytes:
+        """Air, bone, soft tissue, bone, air: the row through a disc of this half-width."""
+        key = (half_width, bone)
+        if key not in self._rows:
+            air, soft, cortex = self._word[-1000], self._word[40], self._word[700]
+            side = self.size // 2 - half_width
+            if half_width <= bone:
+                row = (
+                    air * side
+                    + cortex * (2 * half_width)
+                    + air * (self.size - side - 2 * half_width)
+                )
+            else:
+                inner = 2 * (half_width - bone)
+                row = air * side + cortex * bone + soft * inner + cortex * bone
+                row += air * (self.size - side - 2 * bone - inner)
+            self._rows[key] = row
+        return self._rows[key]
+
+    def slice(self, index: int) -> bytes:
+        """Slice `index`: a disc whose radius swells and shrinks along the stack."""
+        size = self.size
+        t = 1.0 - abs((index + 0.5) / self.count - 0.5) * 1.2
+        radius, bone = 0.45 * size * t, max(1, size // 64)
+        c = size / 2
+        rows = []
+        for y in range(size):
+            dy = y + 0.5 - c
+            half = int(max(radius * radius - dy * dy, 0.0) ** 0.5) if abs(dy) < radius else 0
+            rows.append(self._row(min(half, size // 2), bone))
+        clean = b"".join(rows)
+        # Noise as in a real scan, so that a ZIP of the study is not a few kilobytes; big-int
+        # XOR keeps it fast (no numpy).
+        noise = random.Random(f"{self.seed}:{index}").randbytes(len(clean))  # noqa: S311
+        mixed = int.from_bytes(clean, "little") ^ (
+            int.from_bytes(noise, "little") & self._noise_mask
+        )
+        return mixed.to_bytes(len(clean), "little")

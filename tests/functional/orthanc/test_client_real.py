@@ -5,7 +5,7 @@ import socket
 
 import pytest
 
-from app.demo.catalog import DEMO_PATIENTS
+from app.demo.catalog import DEMO_PATIENTS, demo_entry
 from app.demo.dicom import bulk_study_instances, demo_instances, upload_demo_studies
 from app.orthanc.client import OrthancClient
 from app.orthanc.errors import (
@@ -17,7 +17,7 @@ from app.orthanc.errors import (
 
 UNKNOWN_ID = "00000000-00000000-00000000-00000000-00000000"
 DEMO_STUDIES = {s.accession: (p, s) for p in DEMO_PATIENTS for s in p.studies}
-DEMO_INSTANCES = sum(series.images for _, s in DEMO_STUDIES.values() for series in s.series)
+DEMO_INSTANCES = sum(study.instance_count for _, study in DEMO_STUDIES.values())
 
 
 @pytest.fixture(scope="module")
@@ -143,14 +143,15 @@ def test_get_study_matches_the_catalog(by_accession):
 
 def test_series_and_instances_of_a_two_series_mr(orthanc_client, by_accession):
     study = by_accession["DEMO0003"]
+    _, demo = demo_entry("DEMO0003")
     series = sorted(orthanc_client.get_study_series(study.orthanc_id), key=lambda s: s.number)
     assert [(s.number, s.modality, s.description) for s in series] == [
-        (1, "MR", "AX T1"),
-        (2, "MR", "AX T2"),
+        (number, "MR", one.description) for number, one in enumerate(demo.series, start=1)
     ]
-    for one in series:
+    assert len(series) == 2
+    for one, expected in zip(series, demo.series, strict=True):
         instances = orthanc_client.get_series_instances(one.orthanc_id)
-        assert sorted(i.number for i in instances) == [1, 2, 3, 4, 5]
+        assert sorted(i.number for i in instances) == list(range(1, expected.images + 1))
         assert {i.orthanc_id for i in instances} == set(one.instance_ids)
         assert one.first_instance_id in one.instance_ids
         assert all(i.sop_instance_uid for i in instances)
@@ -216,8 +217,9 @@ def test_a_closed_port_is_unavailable(orthanc_server):
 
 
 def test_count_studies_stops_one_past_its_limit(orthanc_client, demo_studies):
-    jane = {"PatientID": "SS-DEMO-0002"}
-    assert orthanc_client.count_studies(jane, up_to=10) == 3
+    patient, _ = demo_entry("DEMO0003")
+    jane = {"PatientID": patient.patient_id}
+    assert orthanc_client.count_studies(jane, up_to=10) == len(patient.studies) == 3
     assert orthanc_client.count_studies(jane, up_to=1) == 2  # "more than 1"
     assert orthanc_client.count_studies({"PatientID": "NOBODY"}, up_to=10) == 0
 

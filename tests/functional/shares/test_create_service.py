@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.demo.catalog import demo_entry
 from app.extensions import db
 from app.orthanc.flask_client import get_orthanc
 from app.shares.audit import AuditKind, record
@@ -38,8 +39,8 @@ def test_a_share_stores_hashes_only(app, make_share, demo_study):
             "date": "2023-03-14",
             "description": "CT THORAX WITH CONTRAST",
             "modalities": ["CT"],
-            "series": 1,
-            "images": 20,
+            "series": len(demo_entry("DEMO0001")[1].series),
+            "images": demo_entry("DEMO0001")[1].instance_count,
         }
         expected = datetime.now(UTC) + timedelta(days=15)
         assert abs((share.expires_at - expected).total_seconds()) < 60

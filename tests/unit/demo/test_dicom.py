@@ -5,9 +5,16 @@ from collections import Counter
 
 import pydicom
 import pytest
-from pydicom.uid import ExplicitVRLittleEndian
+from pydicom.uid import (
+    EncapsulatedPDFStorage,
+    ExplicitVRLittleEndian,
+    UltrasoundMultiFrameImageStorage,
+)
 
-from app.demo.dicom import DEMO_PATIENTS, SOP_CLASSES, bulk_study_instances, demo_instances
+from app.demo.catalog import DemoPatient, DemoSeries, DemoStudy
+from app.demo.dicom import DEMO_PATIENTS, bulk_study_instances, demo_instances, sop_class_uid
+
+FRAME_TIME = pydicom.tag.Tag("FrameTime")
 
 
 @pytest.fixture(scope="module")
@@ -20,6 +27,19 @@ def datasets(files) -> list[pydicom.Dataset]:
     return [pydicom.dcmread(io.BytesIO(data)) for data in files]
 
 
+def catalog_entry(ds: pydicom.Dataset) -> tuple[DemoPatient, DemoStudy, DemoSeries]:
+    """The catalog's patient, study and series that this instance was made from."""
+    for patient in DEMO_PATIENTS:
+        for study in patient.studies:
+            if study.accession == ds.AccessionNumber:
+                return patient, study, study.series[ds.SeriesNumber - 1]
+    raise LookupError(ds.AccessionNumber)
+
+
+def of_kind(datasets, kind: str) -> list[pydicom.Dataset]:
+    return [ds for ds in datasets if catalog_entry(ds)[2].kind == kind]
+
+
 def test_generation_is_byte_for_byte_deterministic(files):
     assert list(demo_instances()) == files
 
@@ -30,15 +50,20 @@ def test_files_are_part10_explicit_little_endian_utf8(files, datasets):
         assert ds.file_meta.TransferSyntaxUID == ExplicitVRLittleEndian
         assert ds.file_meta.MediaStorageSOPInstanceUID == ds.SOPInstanceUID
         assert ds.SpecificCharacterSet == "ISO_IR 192"
-        assert ds.SOPClassUID == SOP_CLASSES[ds.Modality]
+        _, study, series = catalog_entry(ds)
+        assert ds.SOPClassUID == sop_class_uid(study, series)
 
 
 def test_pixel_module_matches_the_pixel_data(datasets):
     for ds in datasets:
+        if catalog_entry(ds)[2].kind == "pdf":
+            assert "PixelData" not in ds
+            continue
         assert ds.PhotometricInterpretation == "MONOCHROME2"
         assert ds.SamplesPerPixel == 1
         assert ds.HighBit == ds.BitsStored - 1
-        assert len(ds.PixelData) == ds.Rows * ds.Columns * ds.BitsAllocated // 8
+        frames = int(ds.get("NumberOfFrames", 1))
+        assert len(ds.PixelData) == frames * ds.Rows * ds.Columns * ds.BitsAllocated // 8
 
 
 def test_the_catalog_covers_names_birthdays_and_modalities():
@@ -56,21 +81,22 @@ def test_the_catalog_covers_names_birthdays_and_modalities():
 def test_files_follow_the_catalog(datasets):
     studies = {s.accession: (p, s) for p in DEMO_PATIENTS for s in p.studies}
     per_study = Counter(ds.AccessionNumber for ds in datasets)
+    per_series = Counter((ds.AccessionNumber, ds.SeriesNumber) for ds in datasets)
     for accession, (_, study) in studies.items():
         assert per_study[accession] == sum(series.images for series in study.series)
+        for number, series in enumerate(study.series, start=1):
+            assert per_series[accession, number] == series.images
     for ds in datasets:
-        patient, study = studies[ds.AccessionNumber]
+        patient, study, series = catalog_entry(ds)
+        assert ds.SeriesDescription == series.description
+        assert ds.Modality == study.modality_of(series)
         assert str(ds.PatientName) == patient.name
         assert (ds.PatientID, ds.PatientBirthDate, ds.PatientSex) == (
             patient.patient_id,
             patient.birth_date,
             patient.sex,
         )
-        assert (ds.StudyDate, ds.Modality, ds.StudyDescription) == (
-            study.date,
-            study.modality,
-            study.description,
-        )
+        assert (ds.StudyDate, ds.StudyDescription) == (study.date, study.description)
 
 
 def test_non_ascii_name_is_encoded_as_utf8(files):
@@ -78,7 +104,9 @@ def test_non_ascii_name_is_encoded_as_utf8(files):
 
 
 def test_image_sizes_per_modality(datasets):
-    shapes = {(ds.Modality, ds.Rows, ds.Columns, ds.BitsAllocated) for ds in datasets}
+    shapes = {
+        (ds.Modality, ds.Rows, ds.Columns, ds.BitsAllocated) for ds in datasets if "PixelData" in ds
+    }
     assert shapes == {
         ("CT", 64, 64, 16),
         ("MR", 64, 64, 16),
@@ -107,6 +135,50 @@ def test_uids_are_unique_and_consistent(datasets):
     for ds in datasets:
         assert ds.StudyInstanceUID == study_uids[ds.AccessionNumber]
         assert all(len(uid) <= 64 for uid in (ds.SOPInstanceUID, ds.SeriesInstanceUID))
+
+
+def test_the_catalog_has_a_cine_clip_and_a_pdf_report():
+    kinds = Counter(s.kind for p in DEMO_PATIENTS for st in p.studies for s in st.series)
+    assert kinds["cine"] >= 1
+    assert kinds["pdf"] >= 1
+    series = [s for p in DEMO_PATIENTS for st in p.studies for s in st.series]
+    assert all(s.frames >= 10 for s in series if s.kind == "cine")
+
+
+def test_cine_clips_are_valid_multiframe_ultrasound(datasets):
+    clips = of_kind(datasets, "cine")
+    assert clips
+    for ds in clips:
+        series = catalog_entry(ds)[2]
+        assert ds.SOPClassUID == UltrasoundMultiFrameImageStorage
+        assert ds.NumberOfFrames == series.frames
+        assert ds.FrameIncrementPointer == FRAME_TIME
+        assert ds.FrameTime > 0
+        assert (ds.Rows, ds.Columns, ds.BitsAllocated) == (64, 64, 8)
+
+
+def test_cine_frames_all_differ(datasets):
+    for ds in of_kind(datasets, "cine"):
+        size = ds.Rows * ds.Columns
+        frames = [ds.PixelData[i * size : (i + 1) * size] for i in range(ds.NumberOfFrames)]
+        assert len(set(frames)) == len(frames)
+        # Frames 1 and 5 (what the viewer tests compare) differ in many pixels, not a few.
+        assert sum(a != b for a, b in zip(frames[0], frames[4], strict=True)) > 50
+
+
+def test_pdf_reports_are_encapsulated_documents(datasets):
+    reports = of_kind(datasets, "pdf")
+    assert reports
+    for ds in reports:
+        series = catalog_entry(ds)[2]
+        assert ds.SOPClassUID == EncapsulatedPDFStorage
+        assert ds.Modality == "DOC"
+        assert ds.MIMETypeOfEncapsulatedDocument == "application/pdf"
+        assert ds.DocumentTitle == series.report.title
+        assert ds.BurnedInAnnotation == "YES"
+        assert ds.EncapsulatedDocument.startswith(b"%PDF-1.")
+        assert ds.EncapsulatedDocumentLength == len(ds.EncapsulatedDocument)
+        assert ds.ConceptNameCodeSequence[0].CodingSchemeDesignator == "LN"
 
 
 def test_total_size_is_a_few_hundred_kilobytes(files):
