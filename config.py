@@ -60,6 +60,19 @@ def _viewer_token_keys(value: str) -> str:
     return value.strip()
 
 
+def _origins(value: str) -> frozenset[str]:
+    """`https://viewer.example.org,http://127.0.0.1:3000`: exact origins, no paths."""
+    origins = frozenset(filter(None, (part.strip().rstrip("/") for part in value.split(","))))
+    for origin in origins:
+        scheme, _, rest = origin.partition("://")
+        if scheme not in ("http", "https") or not rest or "/" in rest:
+            raise ConfigError(
+                f"GATEWAY_CORS_ORIGINS entries must be origins like https://viewer.example.org, "
+                f"not {origin!r}."
+            )
+    return origins
+
+
 def normalize_database_url(url: str) -> str:
     """Select the psycopg 3 driver for PostgreSQL URLs written the usual way."""
     for prefix in ("postgres://", "postgresql://"):
@@ -115,8 +128,10 @@ class Config:
         )
         self.PUBLIC_ORTHANC_ROOT = env.get("PUBLIC_ORTHANC_ROOT", "").rstrip("/")
         self.PUBLIC_OHIF_ROOT = env.get("PUBLIC_OHIF_ROOT", "").rstrip("/")
+        self.PUBLIC_STONE_ROOT = env.get("PUBLIC_STONE_ROOT", "").rstrip("/")
         self.MEDDREAM_URL = env.get("MEDDREAM_URL", "").rstrip("/")
         self.EXTERNAL_VIEWERS = env.get("EXTERNAL_VIEWERS", "stone,ohif")
+        self.GATEWAY_CORS_ORIGINS = _origins(env.get("GATEWAY_CORS_ORIGINS", ""))
         self.AUTHZ_STATE_CACHE_SECONDS = self.env_float("AUTHZ_STATE_CACHE_SECONDS", 1.0, minimum=0)
         if math.ceil(self.AUTHZ_STATE_CACHE_SECONDS) > self.AUTHZ_VALIDITY_SECONDS:
             # A cached share state hides a revocation for that long: it must fit the validity.

@@ -50,6 +50,7 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     from app import auth, errors, health, security_headers, session_cookies
     from app.authz import bp as authz_bp
     from app.clinician import bp as clinician_bp
+    from app.gateway import bp as gateway_bp
     from app.patient import bp as patient_bp
 
     session_cookies.init_app(app)
@@ -58,8 +59,11 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(clinician_bp)
     app.register_blueprint(patient_bp)
     app.register_blueprint(authz_bp)
-    # The token service is called by Orthanc with HTTP Basic auth, never from a browser form.
+    app.register_blueprint(gateway_bp)
+    # The token service is called by Orthanc with HTTP Basic auth, never from a browser form;
+    # the gateway is read-only.
     extensions.csrf.exempt(authz_bp)
+    extensions.csrf.exempt(gateway_bp)
     errors.init_app(app)
     security_headers.init_app(app)
 

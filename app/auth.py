@@ -9,9 +9,10 @@ from app.extensions import login_manager
 from app.users.models import User
 
 # Endpoints reachable without a console login. Blueprints whose endpoints are all public
-# (patient pages, the token service with its own auth, health checks) are listed whole.
+# (patient pages, the token service and the gateway with their own auth, health checks) are
+# listed whole.
 PUBLIC_ENDPOINTS = frozenset({"static", "clinician.login"})
-PUBLIC_BLUEPRINTS = frozenset({"patient", "authz", "health"})
+PUBLIC_BLUEPRINTS = frozenset({"patient", "authz", "gateway", "health"})
 
 
 def is_public_endpoint(endpoint: str | None) -> bool:

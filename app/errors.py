@@ -11,8 +11,8 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from app.areas import JSON_AREAS, Area, current_area
 from app.extensions import db
-from app.i18n import PATIENT_PREFIXES
 from app.orthanc.errors import (
     OrthancError,
     OrthancNotFound,
@@ -21,8 +21,6 @@ from app.orthanc.errors import (
 )
 
 log = logging.getLogger(__name__)
-
-JSON_PATH_PREFIXES = ("/auth/", "/healthz", "/readyz")
 
 # Lazy: page titles follow the page's language (patient pages are translated).
 TITLES = {
@@ -46,7 +44,7 @@ PATIENT_MESSAGES = {
 
 
 def wants_json() -> bool:
-    if request.path.startswith(JSON_PATH_PREFIXES):
+    if current_area() in JSON_AREAS:
         return True
     best = request.accept_mimetypes.best_match(["text/html", "application/json"])
     return best == "application/json"
@@ -86,14 +84,14 @@ def init_app(app: Flask) -> None:
             return render_template("patient/unavailable.html", reason="unknown"), 404
         if status == 500:
             return error_response(500, _("Something went wrong on our side. Please try again."))
-        if status == 429 and request.path.startswith(PATIENT_PREFIXES):
+        if status == 429 and current_area() is Area.PATIENT:
             # Flask-Limiter's own text ("5 per 1 minute") is English and means little to a patient.
             return error_response(
                 429,
                 _("Too many attempts from your connection."),
                 hint=_("Please wait a few minutes, then try again."),
             )
-        if request.path.startswith(PATIENT_PREFIXES):
+        if current_area() is Area.PATIENT:
             # Werkzeug's descriptions are English and technical; patients get their language.
             message = PATIENT_MESSAGES.get(status) or TITLES.get(status) or PATIENT_MESSAGES[400]
             return error_response(status, str(message))
@@ -101,7 +99,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
-        if request.path.startswith(PATIENT_PREFIXES):
+        if current_area() is Area.PATIENT:
             return error_response(
                 400,
                 _("This page has expired, or your browser does not accept cookies."),

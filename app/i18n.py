@@ -4,16 +4,17 @@ from __future__ import annotations
 
 from datetime import date
 
-from flask import Flask, g, has_request_context, request
+from flask import Flask, g, request
 from flask_babel import format_date, get_locale
 
+from app.areas import Area, current_area
+
 SUPPORTED_LANGUAGES = ("en", "fr", "de")
-PATIENT_PREFIXES = ("/s/", "/code", "/v/")
 
 
 def select_locale() -> str:
     """The switcher's choice, else the share's language, else Accept-Language, else English."""
-    if not has_request_context() or not request.path.startswith(PATIENT_PREFIXES):
+    if current_area() is not Area.PATIENT:
         return "en"
     from app.patient.session import chosen_language
 

@@ -2,7 +2,7 @@
 
 from flask import Flask, Response, request
 
-from app.i18n import PATIENT_PREFIXES
+from app.areas import Area, current_area
 
 # No inline scripts or styles, no third-party origins, no framing.
 CONTENT_SECURITY_POLICY = (
@@ -26,7 +26,7 @@ def init_app(app: Flask) -> None:
         if request.endpoint != "static":
             headers.setdefault("Cache-Control", "no-store")
         # Patient pages can carry a link secret in their URL: never leak, cache or index it.
-        if request.path.startswith(PATIENT_PREFIXES):
+        if current_area() is Area.PATIENT:
             headers["Referrer-Policy"] = "no-referrer"
             headers["Cache-Control"] = "no-store"
             headers["X-Robots-Tag"] = "noindex, nofollow"

@@ -2,15 +2,16 @@
 
 With one cookie, a clinician who opens a share in their own browser (to check it) would be
 logged out by the recipient's session swap, which clears the session; and a recipient's
-session would carry a console login. Each area keeps its own signed cookie instead.
+session would carry a console login. Each keeps its own signed cookie instead; the DICOMweb
+gateway reads the recipient's, so the built-in viewer needs no token.
 """
 
 from __future__ import annotations
 
-from flask import Flask, has_request_context, request
+from flask import Flask
 from flask.sessions import SecureCookieSessionInterface
 
-from app.i18n import PATIENT_PREFIXES
+from app.areas import RECIPIENT_AREAS, current_area
 
 PATIENT_SUFFIX = "-recipient"
 
@@ -18,7 +19,7 @@ PATIENT_SUFFIX = "-recipient"
 class AreaSessionInterface(SecureCookieSessionInterface):
     def get_cookie_name(self, app: Flask) -> str:
         name = super().get_cookie_name(app)
-        if has_request_context() and request.path.startswith(PATIENT_PREFIXES):
+        if current_area() in RECIPIENT_AREAS:
             return name + PATIENT_SUFFIX
         return name
 

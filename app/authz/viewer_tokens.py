@@ -13,9 +13,9 @@ from functools import lru_cache
 import jwt
 from flask import current_app
 
-from app.authz.share_state import SharedStudy
 from app.db_types import utcnow
 from app.shares.models import Share
+from app.shares.snapshot import SharedStudy
 
 ALGORITHM = "HS256"
 ISSUER = "studyshare"

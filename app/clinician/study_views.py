@@ -68,9 +68,7 @@ def study_detail(study_id: str):
     """One study: patient and study tags, its series with thumbnails, and its shares."""
     client = get_orthanc()
     study = client.get_study(study_id)
-    series = sorted(
-        client.get_study_series(study_id), key=lambda s: (s.number is None, s.number or 0)
-    )
+    series = sorted(client.get_study_series(study_id), key=lambda s: s.sort_key)
     return render_template(
         "clinician/study.html", study=study, series=series, shares=shares_of_study(study_id)
     )

@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import requests
 
+from app.orthanc.dicomweb import DicomWebPath
 from app.orthanc.errors import (
     OrthancBadAnswer,
     OrthancError,
@@ -84,6 +85,7 @@ class OrthancClient:
         status = response.status_code
         if status < 300:
             return response
+        response.close()  # a streamed error answer would keep its connection otherwise
         # Orthanc's error bodies may echo query values (patient data): never quote them.
         message = f"Orthanc ({self.server_label}) answered {status} to {what}"
         error: type[OrthancError] = OrthancBadAnswer
@@ -200,6 +202,31 @@ class OrthancClient:
         """The instances of a series (`GET /series/{id}/instances`)."""
         found = self._json("GET", f"/series/{checked_id(series_id)}/instances", list)
         return [Instance.from_orthanc(item) for item in found]
+
+    def get_study_instances(self, study_id: str) -> list[Instance]:
+        """Every instance of a study, with its series and frame count (one call)."""
+        found = self._json("GET", f"/studies/{checked_id(study_id)}/instances", list)
+        return [Instance.from_orthanc(item) for item in found]
+
+    def instance_sop_class(self, instance_id: str) -> str:
+        """The instance's SOPClassUID, from the metadata Orthanc keeps (no file read)."""
+        path = f"/instances/{checked_id(instance_id)}/metadata/SopClassUid"
+        return self._request("GET", path).text.strip()
+
+    def open_dicomweb(
+        self, target: DicomWebPath, *, accept: str, gzip: bool, public_host: str, proto: str
+    ) -> requests.Response:
+        """A DICOMweb answer, streamed (`raw`, still encoded): close it when done.
+
+        `public_host` and `proto` go into `Forwarded`, so that the URLs Orthanc writes into
+        metadata (BulkDataURI, RetrieveURL) name the public gateway, not this server.
+        """
+        headers = {
+            "Accept": accept,
+            "Accept-Encoding": "gzip" if gzip else "identity",
+            "Forwarded": f"host={public_host};proto={proto}",
+        }
+        return self._request("GET", target.path(), headers=headers, stream=True)
 
     def get_patient(self, patient_id: str) -> PatientSummary:
         """One patient (`GET /patients/{id}`)."""

@@ -151,6 +151,11 @@ class Series:
     parent_study_id: str = ""
 
     @property
+    def sort_key(self) -> tuple[bool, int]:
+        """Series in SeriesNumber order, unnumbered ones last."""
+        return (self.number is None, self.number or 0)
+
+    @property
     def first_instance_id(self) -> str | None:
         """The first instance in Orthanc's order (not necessarily InstanceNumber 1)."""
         return self.instance_ids[0] if self.instance_ids else None
@@ -178,6 +183,13 @@ class Instance:
     orthanc_id: str
     sop_instance_uid: str
     number: int | None
+    frames: int = 1
+    parent_series_id: str = ""
+
+    @property
+    def sort_key(self) -> tuple[bool, int]:
+        """Instances in InstanceNumber order, unnumbered ones last."""
+        return (self.number is None, self.number or 0)
 
     @classmethod
     def from_orthanc(cls, data: object) -> Instance:
@@ -188,6 +200,8 @@ class Instance:
             orthanc_id=orthanc_id,
             sop_instance_uid=_text(tags, "SOPInstanceUID"),
             number=parse_int(tags.get("InstanceNumber")),
+            frames=max(1, parse_int(tags.get("NumberOfFrames")) or 1),
+            parent_series_id=_text(data, "ParentSeries"),
         )
 
 

@@ -28,8 +28,8 @@ def start(share: Share) -> None:
         session[_LANGUAGE_KEY] = language
 
 
-def current_share() -> Share | None:
-    """The unlocked share, if the session is still valid and the share still live."""
+def unlocked_share_id() -> str | None:
+    """The public id of the share this session unlocked, while the session lasts."""
     data = session.get(_KEY)
     if not isinstance(data, dict):
         return None
@@ -39,7 +39,15 @@ def current_share() -> Share | None:
         or datetime.fromtimestamp(until, tz=utcnow().tzinfo) <= utcnow()
     ):
         return None
-    share = db.session.scalar(select(Share).where(Share.public_id == str(data.get("share"))))
+    return str(data.get("share"))
+
+
+def current_share() -> Share | None:
+    """The unlocked share, if the session is still valid and the share still live."""
+    public_id = unlocked_share_id()
+    if public_id is None:
+        return None
+    share = db.session.scalar(select(Share).where(Share.public_id == public_id))
     if share is None or not share.is_live():
         return None
     return share

@@ -3,7 +3,13 @@ import re
 import pytest
 
 from app import create_app
-from app.authz.viewer_urls import StudyRef, archive_url, enabled_viewers, viewer_url
+from app.authz.viewer_urls import (
+    StudyRef,
+    archive_url,
+    enabled_viewers,
+    offered_viewers,
+    viewer_url,
+)
 from config import TestConfig
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln-_"
@@ -64,3 +70,40 @@ def test_no_public_orthanc_means_no_links(tmp_path):
         assert viewer_url("stone", STUDY, TOKEN) is None
         assert archive_url(STUDY, TOKEN) is None
         assert viewer_url("webviewer", StudyRef("a", "1.2"), TOKEN) is None
+
+
+def app_with(tmp_path, **env):
+    config = TestConfig({"DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}", **env})
+    return create_app(config)
+
+
+def test_through_a_public_orthanc_a_share_without_downloads_gets_no_viewer(tmp_path):
+    flask_app = app_with(tmp_path, PUBLIC_ORTHANC_ROOT=ROOT, EXTERNAL_VIEWERS="stone,ohif,volview")
+    with flask_app.app_context():
+        assert offered_viewers(allow_download=True) == ["stone", "ohif", "volview"]
+        # The plugin cannot tell an archive from a frame: any token could download.
+        assert offered_viewers(allow_download=False) == []
+
+
+def test_without_a_public_orthanc_dicomweb_viewers_use_the_gateway(tmp_path):
+    flask_app = app_with(
+        tmp_path,
+        PUBLIC_OHIF_ROOT="https://ohif.example.org/",
+        PUBLIC_STONE_ROOT="https://stone.example.org/viewer",
+        MEDDREAM_URL="https://meddream.example.org",
+        EXTERNAL_VIEWERS="stone,ohif,osimis,webviewer,volview,meddream",
+    )
+    with flask_app.app_context():
+        assert offered_viewers(allow_download=False) == ["stone", "ohif"]
+        assert offered_viewers(allow_download=True) == ["stone", "ohif", "meddream"]
+        assert viewer_url("ohif", STUDY, TOKEN) == (
+            f"https://ohif.example.org/viewer?StudyInstanceUIDs=1.2.3.4&token={TOKEN}"
+        )
+        assert viewer_url("stone", STUDY, TOKEN) == (
+            f"https://stone.example.org/viewer/index.html?study=1.2.3.4&token={TOKEN}"
+        )
+
+
+def test_nothing_configured_offers_nothing(tmp_path):
+    with app_with(tmp_path).app_context():
+        assert offered_viewers(allow_download=True) == []

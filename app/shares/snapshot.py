@@ -1,0 +1,75 @@
+"""What a share's viewers may reach, read from the database in one query.
+
+The token service and the DICOMweb gateway decide on this snapshot, not on the ORM object.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import select
+
+from app.extensions import db
+from app.shares.models import Share, ShareStudy
+
+
+@dataclass(frozen=True)
+class SharedStudy:
+    uid: str
+    orthanc_id: str
+
+
+@dataclass(frozen=True)
+class ShareSnapshot:
+    share_id: int
+    revoked: bool
+    locked: bool
+    expires_at: datetime | None
+    allow_download: bool
+    studies: tuple[SharedStudy, ...]
+
+    def is_live(self, now: datetime) -> bool:
+        expired = self.expires_at is not None and self.expires_at <= now
+        return not (self.revoked or self.locked or expired)
+
+    def find_study(self, *, uid: str | None, orthanc_id: str | None) -> SharedStudy | None:
+        """The shared study matching every id given (callers give at least one)."""
+        for study in self.studies:
+            if (uid is None or uid == study.uid) and (
+                orthanc_id is None or orthanc_id == study.orthanc_id
+            ):
+                return study
+        return None
+
+
+def load_snapshot(public_id: str) -> ShareSnapshot | None:
+    """One query: the share's state and its studies' ids."""
+    rows = db.session.execute(
+        select(
+            Share.id,
+            Share.revoked_at,
+            Share.locked_at,
+            Share.expires_at,
+            Share.allow_download,
+            ShareStudy.study_instance_uid,
+            ShareStudy.orthanc_study_id,
+        )
+        .outerjoin(ShareStudy, ShareStudy.share_id == Share.id)
+        .where(Share.public_id == public_id)
+    ).all()
+    if not rows:
+        return None
+    first = rows[0]
+    return ShareSnapshot(
+        share_id=first.id,
+        revoked=first.revoked_at is not None,
+        locked=first.locked_at is not None,
+        expires_at=first.expires_at,
+        allow_download=first.allow_download,
+        studies=tuple(
+            SharedStudy(row.study_instance_uid, row.orthanc_study_id)
+            for row in rows
+            if row.study_instance_uid is not None
+        ),
+    )
