@@ -7,13 +7,16 @@ PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-deps translations messages demo test lint format run migrate lock clean
+.PHONY: help setup system-deps ohif translations messages demo test lint format run migrate lock clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
 
 system-deps: ## Install the Debian packages (Orthanc and its plugins) if missing
 	@./scripts/install-system-deps.sh
+
+ohif: system-deps ## Install the prebuilt OHIF viewer the browser tests serve (.cache/ohif)
+	@./scripts/install-ohif.sh
 
 $(STAMP): pyproject.toml constraints.txt
 	$(PYTHON) -m venv $(VENV)
@@ -33,7 +36,7 @@ messages: $(STAMP) ## Extract the texts to translate and merge them into the .po
 	$(BIN)/pybabel update --input-file app/translations/messages.pot --output-dir app/translations \
 	  --ignore-obsolete --width 100
 
-setup: system-deps $(STAMP) translations ## Install everything the demo and the tests need
+setup: system-deps ohif $(STAMP) translations ## Install everything the demo and the tests need
 
 demo: setup ## Start Orthanc with demo studies and the app on http://127.0.0.1:5000
 	$(BIN)/python scripts/demo.py

@@ -4,8 +4,9 @@
 set -euo pipefail
 
 # Orthanc and its plugins for the demo and the tests; Chromium for the browser tests;
-# zbar-tools to read QR codes back in the tests.
-packages=(orthanc orthanc-python orthanc-dicomweb orthanc-webviewer chromium fonts-dejavu-core zbar-tools)
+# zbar-tools to read QR codes back in the tests; nodejs (npm below) to fetch the OHIF viewer.
+packages=(orthanc orthanc-python orthanc-dicomweb orthanc-webviewer chromium fonts-dejavu-core zbar-tools
+  nodejs)
 
 missing=()
 for package in "${packages[@]}"; do
@@ -14,6 +15,10 @@ for package in "${packages[@]}"; do
 done
 if ! python3 -c 'import venv, ensurepip' 2>/dev/null; then
   missing+=(python3-venv)
+fi
+# Checked as a command: NodeSource's nodejs bundles npm and conflicts with Debian's package.
+if ! command -v npm >/dev/null; then
+  missing+=(npm)
 fi
 
 if [ ${#missing[@]} -eq 0 ]; then
