@@ -11,6 +11,7 @@ import os
 import secrets
 from collections.abc import Mapping
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 
 class ConfigError(Exception):
@@ -148,6 +149,13 @@ class Config:
         self.CHALLENGE_LIMIT_PER_IP = env.get("CHALLENGE_LIMIT_PER_IP", "30 per 15 minutes")
 
         self.PUBLIC_BASE_URL = env.get("PUBLIC_BASE_URL", "http://127.0.0.1:5000").rstrip("/")
+        public = urlsplit(self.PUBLIC_BASE_URL)
+        if public.scheme not in ("http", "https") or not public.netloc:
+            raise ConfigError(
+                f"PUBLIC_BASE_URL must be an http(s) address, not {self.PUBLIC_BASE_URL!r}."
+            )
+        # What the gateway tells Orthanc, so metadata URLs name StudyShare (RFC 7239).
+        self.PUBLIC_FORWARDED = f"host={public.netloc};proto={public.scheme}"
         self.CLINIC_NAME = env.get("CLINIC_NAME", "StudyShare")
 
         self.MAIL_SERVER = env.get("MAIL_SERVER", "localhost")

@@ -16,6 +16,8 @@ EXPOSED_HEADERS = "Content-Length, Content-Type, Content-Encoding"
 
 @bp.after_request
 def allow_listed_origins(response: Response) -> Response:
+    # Other sites may not embed the images (<img> and the like); CORS reads are decided below.
+    response.headers["Cross-Origin-Resource-Policy"] = "same-origin"
     origin = request.headers.get("Origin")
     response.vary.add("Origin")
     if origin is None or origin not in current_app.config["GATEWAY_CORS_ORIGINS"]:

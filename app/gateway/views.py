@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import re
-from urllib.parse import urlsplit
 
 from flask import current_app, jsonify, request
 from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized
@@ -49,13 +48,11 @@ def _accept(default: str) -> str:
     return asked if SAFE_ACCEPT.fullmatch(asked) else default
 
 
-def _upstream(target: DicomWebPath, accept: str, what: str):
-    """Open Orthanc's answer; its 404 and 400 stay the client's, not an outage."""
-    public = urlsplit(current_app.config["PUBLIC_BASE_URL"])
-    gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+def _open(target: DicomWebPath, accept: str, *, gzip: bool):
+    """Orthanc's answer, still streaming; its 404 and 400 stay the client's, not an outage."""
     try:
-        response = get_orthanc().open_dicomweb(
-            target, accept=accept, gzip=gzip, public_host=public.netloc, proto=public.scheme
+        return get_orthanc().open_dicomweb(
+            target, accept=accept, gzip=gzip, forwarded=current_app.config["PUBLIC_FORWARDED"]
         )
     except OrthancNotFound:
         raise NotFound(scope.NOT_IN_SHARE) from None
@@ -63,21 +60,27 @@ def _upstream(target: DicomWebPath, accept: str, what: str):
         if exc.status in (400, 406):
             raise BadRequest("The image archive cannot answer this request as asked.") from None
         raise
-    return passed_on(response, what)
+
+
+def _upstream(target: DicomWebPath, accept: str, what: str):
+    gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+    return passed_on(_open(target, accept, gzip=gzip), what)
 
 
 def _qido_answer(target: DicomWebPath, grant: Grant):
-    public = urlsplit(current_app.config["PUBLIC_BASE_URL"])
-    response = get_orthanc().open_dicomweb(
-        target, accept=DICOM_JSON, gzip=False, public_host=public.netloc, proto=public.scheme
-    )
+    # Read whole (QIDO answers are small) to drop anything outside the grant.
+    response = _open(target, DICOM_JSON, gzip=False)
     try:
         answers = json.loads(response.content)
     except ValueError:
         raise OrthancError("Orthanc sent a QIDO answer that is not JSON") from None
     finally:
         response.close()
-    body = jsonify(qido.only_granted(answers, grant))
+    return _dicom_json(qido.only_granted(answers, grant))
+
+
+def _dicom_json(answers: list):
+    body = jsonify(answers)
     body.mimetype = DICOM_JSON
     return body
 
@@ -89,7 +92,7 @@ def _search(level: str, study_uid: str | None = None, series_uid: str | None = N
         request.args, level=level, study_in_path=bool(study_uid), series_in_path=bool(series_uid)
     )
     if not qido.restrict(query, grant, study_in_path=bool(study_uid)):
-        return _empty_answer()
+        return _dicom_json([])
     if located is None:
         target = DicomWebPath(level=level, query=query.query())
     else:
@@ -97,12 +100,6 @@ def _search(level: str, study_uid: str | None = None, series_uid: str | None = N
             study=located.study.uid, series=series_uid, ending=level, query=query.query()
         )
     return _qido_answer(target, grant)
-
-
-def _empty_answer():
-    body = jsonify([])
-    body.mimetype = DICOM_JSON
-    return body
 
 
 @bp.get("/studies")

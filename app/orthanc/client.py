@@ -214,17 +214,17 @@ class OrthancClient:
         return self._request("GET", path).text.strip()
 
     def open_dicomweb(
-        self, target: DicomWebPath, *, accept: str, gzip: bool, public_host: str, proto: str
+        self, target: DicomWebPath, *, accept: str, gzip: bool, forwarded: str
     ) -> requests.Response:
         """A DICOMweb answer, streamed (`raw`, still encoded): close it when done.
 
-        `public_host` and `proto` go into `Forwarded`, so that the URLs Orthanc writes into
-        metadata (BulkDataURI, RetrieveURL) name the public gateway, not this server.
+        `forwarded` (`host=…;proto=…`) makes the URLs Orthanc writes into metadata
+        (BulkDataURI, RetrieveURL) name the public gateway, not this server.
         """
         headers = {
             "Accept": accept,
             "Accept-Encoding": "gzip" if gzip else "identity",
-            "Forwarded": f"host={public_host};proto={proto}",
+            "Forwarded": forwarded,
         }
         return self._request("GET", target.path(), headers=headers, stream=True)
 

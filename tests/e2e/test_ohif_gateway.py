@@ -28,7 +28,9 @@ def app_env(app_env, ohif):
 
 @pytest.fixture
 def viewer(app, live_server, ohif, browser):
+    # The live server's port is known only now: metadata URLs must name it.
     app.config["PUBLIC_BASE_URL"] = live_server
+    app.config["PUBLIC_FORWARDED"] = f"host={live_server.removeprefix('http://')};proto=http"
     ohif.dicomweb_root = f"{live_server}/dicom-web"
     context = ohif_context(browser)
     page = context.new_page()

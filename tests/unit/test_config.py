@@ -78,11 +78,26 @@ def test_test_config_ignores_the_process_environment(monkeypatch):
         ("VIEWER_TOKEN_KEYS", "k1:" + "s" * 40 + ",:" + "t" * 40, "kid:secret entries"),
         ("AUTHZ_VALIDITY_SECONDS", "0", "must not exceed AUTHZ_VALIDITY_SECONDS"),
         ("AUTHZ_STATE_CACHE_SECONDS", "10.5", "must not exceed AUTHZ_VALIDITY_SECONDS"),
+        ("PUBLIC_BASE_URL", "share.example.org", "PUBLIC_BASE_URL must be an http"),
+        ("GATEWAY_CORS_ORIGINS", "https://ok.example,ftp://x", "must be origins"),
+        ("GATEWAY_CORS_ORIGINS", "https://viewer.example/path", "must be origins"),
     ],
 )
 def test_malformed_values_are_named(name, value, message):
     with pytest.raises(ConfigError, match=message):
         DevelopmentConfig({name: value})
+
+
+def test_gateway_settings_are_parsed_once():
+    config = DevelopmentConfig(
+        {
+            "PUBLIC_BASE_URL": "https://share.example.org:8443/",
+            "GATEWAY_CORS_ORIGINS": " https://viewer.example.org/ , http://127.0.0.1:3000",
+        }
+    )
+    assert config.PUBLIC_FORWARDED == "host=share.example.org:8443;proto=https"
+    assert config.GATEWAY_CORS_ORIGINS == {"https://viewer.example.org", "http://127.0.0.1:3000"}
+    assert DevelopmentConfig({}).GATEWAY_CORS_ORIGINS == frozenset()
 
 
 def test_typed_values_are_parsed():

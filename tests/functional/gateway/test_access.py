@@ -162,3 +162,4 @@ class TestCors:
 def test_no_cors_by_default(gateway):
     response = gateway("/studies", headers={"Origin": "https://viewer.example.org"})
     assert "Access-Control-Allow-Origin" not in response.headers
+    assert response.headers["Cross-Origin-Resource-Policy"] == "same-origin"
