@@ -32,7 +32,9 @@ def parse(args: MultiDict, default_viewport: str | None = None) -> str:
         found = WINDOW.fullmatch(window)
         if found is None or float(found.group(3)) <= 0:
             raise BadRequest("'window' must be center,width[,linear|sigmoid], width above 0.")
-        parts.append(f"window={window}")
+        # The function is optional in DICOMweb, but DICOMweb 1.7 refuses a window without it.
+        function = found.group(6) or "linear"
+        parts.append(f"window={found.group(1)},{found.group(3)},{function}")
     viewport = args.get("viewport", default_viewport)
     if viewport is not None:
         found = VIEWPORT.fullmatch(viewport)

@@ -68,6 +68,10 @@ def test_rendered_frame_is_a_jpeg_and_windowing_changes_it(gateway, shared_ct):
     lung = gateway(instance_path(shared_ct, "/frames/1/rendered?window=-600,1500,linear"))
     assert lung.status_code == 200
     assert lung.get_data() != plain.get_data()
+    # The function is optional: Orthanc's DICOMweb would refuse it missing, the gateway adds it.
+    assert gateway(instance_path(shared_ct, "/rendered?window=-600,1500")).get_data() == (
+        gateway(instance_path(shared_ct, "/rendered?window=-600,1500,linear")).get_data()
+    )
     small = gateway(instance_path(shared_ct, "/rendered?viewport=32,32&quality=80"))
     assert Image.open(io.BytesIO(small.get_data())).size == (32, 32)
 
