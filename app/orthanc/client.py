@@ -255,6 +255,10 @@ class OrthancClient:
         """The study as a ZIP, streamed: iterate `iter_content` and close the response."""
         return self._request("GET", f"/studies/{checked_id(study_id)}/archive", stream=True)
 
+    def open_study_media(self, study_id: str) -> requests.Response:
+        """The study as a ZIP with a DICOMDIR (for CDs), streamed like `open_study_archive`."""
+        return self._request("GET", f"/studies/{checked_id(study_id)}/media", stream=True)
+
     def anonymize_study(
         self,
         study_id: str,
@@ -304,3 +308,8 @@ class OrthancClient:
     def delete_study(self, study_id: str) -> None:
         """Delete a study and its files (`DELETE /studies/{id}`)."""
         self._request("DELETE", f"/studies/{checked_id(study_id)}")
+
+    def open_encapsulated_document(self, instance_id: str) -> requests.Response:
+        """The instance's EncapsulatedDocument (a PDF report), streamed: close it when done."""
+        path = f"/instances/{checked_id(instance_id)}/content/0042-0011"
+        return self._request("GET", path, stream=True)

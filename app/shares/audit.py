@@ -24,7 +24,8 @@ class AuditKind(StrEnum):
     LOCKED = "locked"
     UNLOCKED = "unlocked"
     VIEWER_TOKEN_ISSUED = "viewer_token_issued"  # noqa: S105  (an event name)
-    DOWNLOADED = "downloaded"
+    DOWNLOADED = "downloaded"  # sent whole: detail {study, format, bytes}
+    DOWNLOAD_INCOMPLETE = "download_incomplete"  # cut short: detail {..., reason}
     REVOKED = "revoked"
     EXTENDED = "extended"
     EXPIRED_CLEANUP = "expired_cleanup"

@@ -36,7 +36,7 @@ def viewer_page(app, browser, public_orthanc, token_service):
 def open_viewer(page, token_service, secret):
     page.goto(f"{token_service.url}/s/{secret}")
     page.get_by_role("button", name="View my images").click()
-    page.get_by_role("link", name="View images").click()
+    page.get_by_role("link", name="Open in Orthanc Web Viewer").click()
     page.wait_for_url(re.compile(r"/web-viewer/app/viewer\.html\?series=[0-9a-f-]+&token="))
 
 

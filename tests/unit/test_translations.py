@@ -20,6 +20,7 @@ PATIENT_FACING = (
     "app/patient/forms.py",
     "app/patient/views.py",
     "app/patient/home_views.py",
+    "app/patient/viewer_views.py",
     "app/patient/templates/patient/",
     "app/templates/layouts/patient.html",
     "app/templates/errors/error.html",
