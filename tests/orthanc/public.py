@@ -4,6 +4,9 @@ What viewers talk to (ORTHANC.md, "two modes"). Used by the end-to-end tests and
 `make demo`. It keeps its own storage, seeded with the demo studies before the filter is
 installed (the filter rightly refuses uploads); their ids and UIDs are those of the internal
 Orthanc because the demo data is deterministic.
+
+The filter runs in its "faithful" mode unless told otherwise: like the real authorization
+plugin 0.11.4, it lets some requests through that StudyShare never sees (authz_filter.py).
 """
 
 from __future__ import annotations
@@ -15,7 +18,15 @@ from app.orthanc.client import OrthancClient
 from tests.orthanc.server import OrthancServer
 
 AUTHZ_FILTER = Path(__file__).resolve().parent / "authz_filter.py"
+# The filter's two modes (its docstring): the real plugin 0.11.4's behaviour, or stricter.
+MODES = ("faithful", "strict")
+AUTH_ROOT = "/auth/"
 VALIDATE_PATH = "/auth/tokens/validate"
+PROFILE_PATH = "/auth/user/get-profile"
+DECODE_PATH = "/auth/tokens/decode"
+# AUTHZ-CONTRACT.md §1: the viewers a public Orthanc serves; Stone's adds the `Authorization`
+# header token and opens `/system`.
+STANDARD_CONFIGURATIONS = ("stone-webviewer", "ohif", "osimis-web-viewer")
 # The Orthanc Web Viewer's own pages and scripts; its image routes stay checked.
 VIEWER_ASSET_FOLDERS = ("/web-viewer/app/", "/web-viewer/libs/")
 
@@ -28,8 +39,23 @@ def public_orthanc(
     password: str,
     port: int | None = None,
     name: str = "StudyShare public",
+    mode: str = "faithful",
+    web_service_root: bool = False,
 ) -> OrthancServer:
-    """Seed `workdir` with the demo studies; return the filtered server, not yet started."""
+    """Seed `workdir` with the demo studies; return the filtered server, not yet started.
+
+    `mode` picks the filter's behaviour ("faithful": like plugin 0.11.4, leaks included;
+    "strict"); `web_service_root` configures it like `WebServiceRootUrl`, so that it also
+    asks `<root>user/get-profile` on every request.
+    """
+    if mode not in MODES:
+        raise ValueError(f"mode must be one of {MODES}, not {mode!r}")
+    service = token_service_url.rstrip("/")
+    urls = (
+        {"RootUrl": service + AUTH_ROOT}
+        if web_service_root
+        else {"ValidationUrl": service + VALIDATE_PATH}
+    )
     with OrthancServer(workdir, authentication=False, name=f"{name} seed") as seed:
         client = OrthancClient(seed.url)
         try:
@@ -45,11 +71,13 @@ def public_orthanc(
         name=name,
         extra_config={
             "StudyShareAuthz": {
-                "ValidationUrl": token_service_url.rstrip("/") + VALIDATE_PATH,
+                "Mode": mode,
+                **urls,
                 "Username": username,
                 "Password": password,
-                "TokenHttpHeaders": ["token", "authorization"],
+                "TokenHttpHeaders": ["token"],
                 "TokenGetArguments": ["token"],
+                "StandardConfigurations": list(STANDARD_CONFIGURATIONS),
                 "UncheckedFolders": list(VIEWER_ASSET_FOLDERS),
             }
         },
