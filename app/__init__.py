@@ -68,10 +68,11 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     security_headers.init_app(app)
 
     from app import cli
-    from app.authz import validate_endpoint
+    from app.authz import nginx_check, validate_endpoint
 
     cli.init_app(app)
     validate_endpoint.init_app(app)
+    nginx_check.init_app(app)
     return app
 
 

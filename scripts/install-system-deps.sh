@@ -4,9 +4,10 @@
 set -euo pipefail
 
 # Orthanc and its plugins for the demo and the tests; Chromium for the browser tests;
-# zbar-tools to read QR codes back in the tests; nodejs (npm below) to fetch the OHIF viewer.
+# zbar-tools to read QR codes back in the tests; nodejs (npm below) to fetch the OHIF viewer;
+# nginx-light to run the shipped deploy/nginx/ guard in the tests (no service is started).
 packages=(orthanc orthanc-python orthanc-dicomweb orthanc-webviewer chromium fonts-dejavu-core zbar-tools
-  nodejs)
+  nodejs nginx-light)
 
 missing=()
 for package in "${packages[@]}"; do
