@@ -3,8 +3,9 @@
     .venv/bin/python bench/viewer.py [--rounds 20] [--warmup 3] [--viewport 512,512]
                                      [--window 40,400,linear] [--worker-class sync --workers 2]
 
-Starts its own Orthanc (with DICOMweb) holding the demo studies, shares the 20-slice CT
-(DEMO0001) and serves StudyShare with gunicorn (2 sync workers) on a free loopback port.
+Starts its own Orthanc (with DICOMweb) holding a generated CT of 512x512 slices (or, with
+`--study demo`, the demo's 64x64 CT DEMO0001), shares it and serves StudyShare with
+gunicorn (2 sync workers) on a free loopback port.
 One sequential client then fetches every slice, round after round, through the gateway's
 rendered-frame and frames routes (viewer token) and the same paths on the internal Orthanc,
 interleaved image by image; and, when the built-in viewer `/v/studies/0` exists, its page
@@ -38,7 +39,11 @@ sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
 from app.authz.viewer_tokens import mint_viewer_token  # noqa: E402
-from app.demo.dicom import demo_instances, upload_demo_studies  # noqa: E402
+from app.demo.dicom import (  # noqa: E402
+    demo_instances,
+    large_study_instances,
+    upload_demo_studies,
+)
 from app.extensions import db  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
 from app.orthanc.flask_client import get_orthanc  # noqa: E402
@@ -54,7 +59,9 @@ TARGET_RATIO = 1.20
 HTTP_TIMEOUT = (5, 30)
 USER_EMAIL = "bench@studyshare.example"
 ORTHANC_USER = "studyshare"
-ACCESSION = "DEMO0001"  # the 20-slice CT
+ACCESSION = "DEMO0001"  # the demo's 20-slice CT (64 x 64)
+# A CT as scanners make them: 512 x 512 slices (the demo's 64 x 64 measure mostly overhead).
+CT512_SLICES = 40
 VIEWER_PATH = "/v/studies/0"
 JPEG = "image/jpeg"
 FRAMES_ACCEPT = 'multipart/related; type="application/octet-stream"; transfer-syntax=*'
@@ -117,6 +124,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="40,400,linear",
         help="rendered images' window C,W,function (Orthanc's DICOMweb 1.7 needs all three;"
         " '' for the image's own)",
+    )
+    parser.add_argument(
+        "--study",
+        choices=("ct512", "demo"),
+        default="ct512",
+        help=f"ct512: {CT512_SLICES} generated 512x512 CT slices; demo: {ACCESSION} (64x64)",
     )
     parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
     parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
@@ -477,8 +490,12 @@ def run(args: argparse.Namespace) -> int:
             orthanc.url, username=orthanc.username, password=orthanc.password, timeout=60
         )
         stack.callback(client.close)
-        upload_demo_studies(client, demo_instances())
-        study = client.find_studies({"AccessionNumber": ACCESSION}, limit=1).studies[0]
+        if args.study == "demo":
+            upload_demo_studies(client, demo_instances())
+            study = client.find_studies({"AccessionNumber": ACCESSION}, limit=1).studies[0]
+        else:
+            upload_demo_studies(client, large_study_instances(n_slices=CT512_SLICES))
+            study = client.find_studies({"PatientName": "BENCH^LARGE"}, limit=1).studies[0]
         study_uid = study.study_instance_uid
         images = study_images(orthanc, study_uid)
         env = app_env(orthanc, tmp / "studyshare.db")
@@ -503,7 +520,7 @@ def run(args: argparse.Namespace) -> int:
             viewer = ViewerFlow(VIEWER_PATH, image_path, source)
         print(
             f"Orthanc {client.system().get('Version', '?')}; StudyShare on gunicorn "
-            f"{' '.join(settings)} (Connection: {connection}); {ACCESSION}, {len(images)} "
+            f"{' '.join(settings)} (Connection: {connection}); {args.study}, {len(images)} "
             f"slices; rendered ?{query}; {args.warmup} warm-up + {args.rounds} timed rounds; "
             f"viewer {'measured' if viewer else 'absent'}.",
             flush=True,
