@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import jsonify, request
+import logging
+
+from flask import Response, jsonify, request
 from sqlalchemy import select
 
 from app.authz import bp
@@ -13,6 +15,7 @@ from app.authz.publication import (
     PUBLICATION_TYPES,
     create_instant_link,
     create_publication,
+    service_account,
     type_enabled,
 )
 from app.authz.viewer_tokens import (
@@ -24,8 +27,11 @@ from app.authz.viewer_urls import StudyRef, enabled_viewers, viewer_url
 from app.db_types import utcnow
 from app.extensions import db, limiter
 from app.orthanc.errors import OrthancError
+from app.shares.audit import AuditKind, record
 from app.shares.models import Share
 from app.shares.options import ShareError
+
+log = logging.getLogger(__name__)
 
 
 def _decoded(token_type, error_code, resources=(), redirect_url=None):
@@ -82,24 +88,39 @@ def create_token(token_type: str):
     """OE2's Share button: a publication share or an instant link."""
     body = json_body(request)
     if not isinstance(body, dict) or not isinstance(body.get("resources"), list):
-        return jsonify(
-            error="Bad request", message="A JSON object with 'resources' is needed."
-        ), 400
+        return _refused(token_type, "A JSON object with 'resources' is needed.")
     if token_type not in PUBLICATION_TYPES and token_type not in INSTANT_LINK_VIEWERS:
-        return jsonify(error="Bad request", message=f"Unknown token type {token_type!r}."), 400
+        return _refused(token_type, f"Unknown token type {token_type[:64]!r}.")
     if not type_enabled(token_type):
         message = f"Token type {token_type!r} is disabled here: its viewer is not configured."
-        return jsonify(error="Bad request", message=message), 400
+        return _refused(token_type, message)
     try:
         if token_type in PUBLICATION_TYPES:
             answer = create_publication(token_type, body)
         else:
             answer = create_instant_link(token_type, body)
     except ShareError as exc:
-        return jsonify(error="Bad request", message=str(exc)), 400
+        return _refused(token_type, str(exc))
     except OrthancError:
-        return jsonify(error="Unavailable", message="The image archive did not answer."), 503
+        return _refused(token_type, "The image archive did not answer.", 503)
     return jsonify({**answer, "request": body})
+
+
+def _refused(token_type: str, message: str, status: int = 400) -> tuple[Response, int]:
+    """A JSON refusal, also logged and audited with its reason.
+
+    The plugin (0.11.4 on Orthanc 1.10.1) answers OE2 with a dropped connection instead of
+    this message, so OE2 shows "network error": the log and the audit trail are where an
+    operator learns why. The messages name no token and no patient.
+    """
+    shown_type = token_type[:64]
+    log.warning("Refused to create a %r token for the plugin (%d): %s", shown_type, status, message)
+    db.session.rollback()
+    detail = {"type": shown_type, "status": status, "reason": message}
+    record(AuditKind.PUBLICATION_REFUSED, None, user=service_account(), detail=detail)
+    db.session.commit()
+    error = "Bad request" if status == 400 else "Unavailable"
+    return jsonify(error=error, message=message), status
 
 
 @bp.post("/user/get-profile")

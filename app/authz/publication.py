@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from flask import current_app
@@ -12,8 +13,9 @@ from app.authz.viewer_urls import StudyRef, archive_url, enabled_viewers, viewer
 from app.db_types import utcnow
 from app.extensions import db
 from app.orthanc.flask_client import get_orthanc
+from app.shares.audit import AuditKind, record
 from app.shares.models import ChallengeKind, Share
-from app.shares.options import EXPIRY_DAYS, ShareError, ShareOptions
+from app.shares.options import DEFAULT_EXPIRY_DAYS, EXPIRY_DAYS, ShareError, ShareOptions
 from app.shares.service import create_share, share_link
 from app.users.models import Role, User
 
@@ -31,6 +33,11 @@ INSTANT_LINK_VIEWERS = {
     "download-instant-link": None,
 }
 INSTANT_LINK_MAX_SECONDS = 24 * 3600
+INSTANT_LINK_DEFAULT_MINUTES = 60
+# A validity-duration is honoured up to the console's longest expiry. Past it (or <= 0) it was
+# not really asked for: OE2's "no expiry" reaches us through plugin 0.11.4 as an uninitialised
+# number (seen: 94911090914288), so the default share duration applies, audited. "Never"
+# (ALLOW_NEVER_EXPIRE) stays a console choice: no number from the plugin can mean it.
 MAX_VALIDITY_SECONDS = max(EXPIRY_DAYS) * 86400
 
 
@@ -74,7 +81,15 @@ def _study_ids(resources: list[dict]) -> list[str]:
     return ids
 
 
-def _requested_expiry(body: dict) -> datetime | None:
+@dataclass(frozen=True)
+class RequestedExpiry:
+    """The expiry the plugin asked for; `ignored` describes a duration that was not used."""
+
+    moment: datetime | None
+    ignored: dict[str, str] | None = None
+
+
+def _requested_expiry(body: dict) -> RequestedExpiry:
     raw = body.get("expiration-date")
     if isinstance(raw, str) and raw:
         try:
@@ -85,37 +100,55 @@ def _requested_expiry(body: dict) -> datetime | None:
         moment = moment if moment.tzinfo else moment.replace(tzinfo=UTC)
         if moment <= utcnow():
             raise ShareError("'expiration-date' is in the past.")
-        return moment
+        return RequestedExpiry(moment)
     duration = body.get("validity-duration")
-    if isinstance(duration, int) and not isinstance(duration, bool) and duration > 0:
-        return utcnow() + timedelta(seconds=min(duration, MAX_VALIDITY_SECONDS))
-    return None
+    if duration is None:
+        return RequestedExpiry(None)
+    if not isinstance(duration, int | float) or isinstance(duration, bool):
+        reason = "not a number of seconds"
+        return RequestedExpiry(None, {"received": type(duration).__name__, "reason": reason})
+    if not 0 < duration <= MAX_VALIDITY_SECONDS:
+        reason = f"out of range (more than 0 seconds, at most {max(EXPIRY_DAYS)} days)"
+        return RequestedExpiry(None, {"received": str(duration)[:40], "reason": reason})
+    return RequestedExpiry(utcnow() + timedelta(seconds=duration))
 
 
 def _days_covering(expiry: datetime | None) -> int:
     """The shortest allowed share duration reaching the requested expiry."""
     if expiry is None:
-        return 15
+        return DEFAULT_EXPIRY_DAYS
     days_needed = (expiry - utcnow()).total_seconds() / 86400
     return next((d for d in EXPIRY_DAYS if d >= days_needed), EXPIRY_DAYS[-1])
 
 
+def _audit_ignored_duration(
+    share: Share, token_type: str, requested: RequestedExpiry, default: str
+) -> None:
+    if requested.ignored is not None:
+        detail = {"type": token_type, "validity-duration": requested.ignored["received"]}
+        detail |= {"reason": requested.ignored["reason"], "default": default}
+        record(AuditKind.DURATION_REPLACED, share, user=share.owner, detail=detail)
+        db.session.commit()
+
+
 def create_publication(token_type: str, body: dict) -> dict[str, str]:
     """A real, audited share whose landing link is the answer."""
-    expiry = _requested_expiry(body)
+    requested = _requested_expiry(body)
     options = ShareOptions(
         study_ids=_study_ids(body.get("resources") or []),
-        expires_in_days=_days_covering(expiry),
+        expires_in_days=_days_covering(requested.moment),
         challenge=ChallengeKind.NONE,
     )
     created = create_share(service_account(), options, get_orthanc())
-    _cap_expiry(created.share, expiry)
+    _cap_expiry(created.share, requested.moment)
+    _audit_ignored_duration(created.share, token_type, requested, f"{DEFAULT_EXPIRY_DAYS} days")
     return {"token": created.secret, "url": created.link}
 
 
 def create_instant_link(token_type: str, body: dict) -> dict[str, str]:
     """A short-lived share and a viewer token for it, with the viewer or download URL."""
-    expiry = _requested_expiry(body) or utcnow() + timedelta(hours=1)
+    requested = _requested_expiry(body)
+    expiry = requested.moment or utcnow() + timedelta(minutes=INSTANT_LINK_DEFAULT_MINUTES)
     expiry = min(expiry, utcnow() + timedelta(seconds=INSTANT_LINK_MAX_SECONDS))
     options = ShareOptions(
         study_ids=_study_ids(body.get("resources") or []),
@@ -124,6 +157,9 @@ def create_instant_link(token_type: str, body: dict) -> dict[str, str]:
     )
     created = create_share(service_account(), options, get_orthanc())
     _cap_expiry(created.share, expiry)
+    _audit_ignored_duration(
+        created.share, token_type, requested, f"{INSTANT_LINK_DEFAULT_MINUTES} minutes"
+    )
     token = mint_viewer_token(created.share)
     first = created.share.studies[0]
     study = StudyRef(first.orthanc_study_id, first.study_instance_uid)

@@ -30,6 +30,10 @@ class AuditKind(StrEnum):
     EXTENDED = "extended"
     EXPIRED_CLEANUP = "expired_cleanup"
     ACCESS_CODE_FAILED = "access_code_failed"
+    # Orthanc's authorization plugin (OE2's Share button): detail {type, validity-duration,
+    # reason, default} / {type, status, reason}. No token, no link secret.
+    DURATION_REPLACED = "duration_replaced"
+    PUBLICATION_REFUSED = "publication_refused"
 
 
 def record(
