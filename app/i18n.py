@@ -16,9 +16,8 @@ def select_locale() -> str:
     """The switcher's choice, else the share's language, else Accept-Language, else English."""
     if current_area() is not Area.PATIENT:
         return "en"
-    from app.patient.session import chosen_language
-
-    for candidate in (chosen_language(), g.get("share_language")):
+    # Both set by the patient pages (app/patient/language.py, app/patient/pages.py).
+    for candidate in (g.get("recipient_language"), g.get("share_language")):
         if candidate in SUPPORTED_LANGUAGES:
             return candidate
     return request.accept_languages.best_match(SUPPORTED_LANGUAGES) or "en"

@@ -11,7 +11,7 @@ from app.clinician.query_urls import with_current_query
 from app.clinician.search_form import StudySearchForm
 from app.orthanc.errors import OrthancBadAnswer, OrthancError, OrthancUnauthorized
 from app.orthanc.flask_client import get_orthanc
-from app.shares.queries import shares_of_study
+from app.shares.queries import live_share_counts, shares_of_study
 from app.studies.search import LandingWindow, search_studies
 
 # Orthanc instances never change once stored, so their previews can be cached; `private`
@@ -48,10 +48,12 @@ def index():
             archive_error, status = "The image archive refused StudyShare's credentials.", 503
         except OrthancError:
             archive_error, status = "The image archive is not answering right now.", 503
+    shown = [row.study.orthanc_id for row in results.rows] if results else []
     page = render_template(
         "clinician/search.html",
         form=form,
         results=results,
+        live_shares=live_share_counts(shown),
         archive_error=archive_error,
         page_url=page_url,
     )

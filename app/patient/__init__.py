@@ -4,4 +4,10 @@ from flask import Blueprint
 
 bp = Blueprint("patient", __name__, template_folder="templates")
 
-from app.patient import download_views, home_views, viewer_views, views  # noqa: E402,F401  (registers the routes)
+from app.patient import (  # noqa: E402,F401  (registers the routes and hooks)
+    download_views,
+    home_views,
+    language,
+    viewer_views,
+    views,
+)

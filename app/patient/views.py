@@ -7,7 +7,6 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.extensions import db, limiter
-from app.i18n import SUPPORTED_LANGUAGES
 from app.patient import bp
 from app.patient import session as recipient
 from app.patient.access import (
@@ -25,13 +24,6 @@ from app.patient.forms import AccessCodeForm, ChallengeForm
 from app.shares.audit import AuditKind, record
 from app.shares.models import ActorKind, ChallengeKind, Share
 from app.shares.owner_notice import notify_owner
-
-
-@bp.before_request
-def language_switch():
-    language = request.args.get("lang")
-    if language in SUPPORTED_LANGUAGES:
-        recipient.choose_language(language)
 
 
 @bp.get("/s/")

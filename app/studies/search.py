@@ -10,7 +10,6 @@ from datetime import date, timedelta
 
 from app.orthanc.client import OrthancClient
 from app.orthanc.models import Series, Study
-from app.shares.queries import live_share_counts
 from app.studies.criteria import StudyCriteria, dicom_date
 
 # The landing page on a large archive: the widest of these windows whose studies can all be
@@ -27,7 +26,6 @@ class StudyRow:
     modalities: tuple[str, ...]
     series_count: int
     instance_count: int
-    live_shares: int
 
 
 @dataclass(frozen=True)
@@ -131,13 +129,12 @@ def _widest_window_days(client: OrthancClient, sort_window: int) -> int | None:
 
 
 def describe(client: OrthancClient, studies: list[Study]) -> list[StudyRow]:
-    """Add modalities, counts and live shares to studies, with one Orthanc and one DB query."""
+    """Add modalities and counts to studies, with one Orthanc query for the whole page."""
     if not studies:
         return []
     series_by_study: dict[str, list[Series]] = defaultdict(list)
     for series in client.find_series_of_studies([s.study_instance_uid for s in studies]):
         series_by_study[series.parent_study_id].append(series)
-    shares = live_share_counts([s.orthanc_id for s in studies])
     rows = []
     for study in studies:
         series = series_by_study.get(study.orthanc_id, [])
@@ -148,7 +145,6 @@ def describe(client: OrthancClient, studies: list[Study]) -> list[StudyRow]:
                 modalities=modalities,
                 series_count=len(series) or len(study.series_ids),
                 instance_count=sum(len(s.instance_ids) for s in series),
-                live_shares=shares.get(study.orthanc_id, 0),
             )
         )
     return rows
