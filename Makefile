@@ -61,9 +61,12 @@ run: $(STAMP) translations ## Run the app against the Orthanc in the environment
 migrate: $(STAMP) ## Apply database migrations
 	$(BIN)/flask --app wsgi db upgrade
 
+# Pins with an environment marker (packages only older Pythons install) are kept: freeze
+# cannot see them on this Python.
 lock: $(STAMP) ## Re-pin every installed package into constraints.txt
 	@{ echo "# Pinned versions of every installed package (transitive included); regenerate with 'make lock'."; \
-	  $(BIN)/pip freeze --exclude-editable; } > constraints.txt
+	  $(BIN)/pip freeze --exclude-editable; grep ' ; ' constraints.txt || true; } > constraints.txt.new
+	@mv constraints.txt.new constraints.txt
 
 clean: ## Remove the virtualenv, caches and compiled catalogs (keeps instance/)
 	rm -rf $(VENV) .pytest_cache .ruff_cache test-output $(MO_FILES)

@@ -60,7 +60,10 @@ def gunicorn(
     port = free_port()
     command = [sys.executable, "-m", "gunicorn", *settings]
     command += ["-b", f"127.0.0.1:{port}", "--error-logfile", str(log_path), module]
-    process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL)
+    # gunicorn.conf.py (read from ROOT, as the image does) logs every request to stdout:
+    # into the log file with the errors, not over the benchmark's table.
+    with log_path.open("ab") as log:
+        process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log)
     try:
         url = f"http://127.0.0.1:{port}"
         wait_for_app(process, url, log_path)
