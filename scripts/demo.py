@@ -1,16 +1,21 @@
 """`make demo`: a local Orthanc with demo studies, a migrated database, a demo clinician, and
-the app on http://127.0.0.1:5000 until Ctrl-C (which stops Orthanc too). Safe to re-run: the
-demo's Orthanc storage, database and keys live under instance/demo/ and are reused.
+the app on http://127.0.0.1:5000 until Ctrl-C (which stops Orthanc and nginx too). Safe to
+re-run: the demo's Orthanc storage, database and keys live under instance/demo/ and are reused.
 
-Two Orthancs run, as in a real deployment: the internal one StudyShare searches (with
-credentials), and a public one for viewers, where every request is checked by StudyShare's
-token service (tests/orthanc/authz_filter.py stands in for the authorization plugin, which
-Debian does not package). Patients open the Orthanc Web Viewer there. The public one has its
-own copy of the demo studies, so anonymized copies made during the demo are not in it.
+Laid out like a deployment: the internal Orthanc StudyShare searches (with credentials); a
+public Orthanc for viewers, where every request is checked by StudyShare's token service
+(tests/orthanc/authz_filter.py stands in for the authorization plugin, which Debian does not
+package); and in front of that public Orthanc the shipped nginx guard (deploy/nginx/, the
+plain-http variant, rendered like the tests render it), which asks StudyShare's
+`/auth/nginx/check` about each request. Viewer links (the Orthanc Web Viewer) go through the
+guard. The plain-http template also has StudyShare's own site, served on a free port; the
+demo's links use the app's own address. The public Orthanc has its own copy of the demo
+studies, so anonymized copies made during the demo are not in it.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import os
 import secrets
@@ -31,6 +36,12 @@ from app.extensions import db  # noqa: E402
 from app.orthanc.flask_client import client_for  # noqa: E402
 from app.users.models import Role, User  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
+from tests.e2e.nginx import (  # noqa: E402
+    PLAIN_HTTP_TEMPLATES,
+    TLS_TEMPLATES,
+    NginxServer,
+    nginx_executable,
+)
 from tests.orthanc.public import public_orthanc  # noqa: E402
 from tests.orthanc.server import OrthancServer, free_port  # noqa: E402
 
@@ -38,6 +49,11 @@ DEMO_DIR = ROOT / "instance" / "demo"
 APP_HOST, APP_PORT = "127.0.0.1", 5000
 PREFERRED_ORTHANC_PORT = 8042
 PREFERRED_PUBLIC_ORTHANC_PORT = 8043
+PREFERRED_GUARD_PORT = 8044
+# The plain-http site and the two `.locations` files it includes.
+GUARD_TEMPLATES = PLAIN_HTTP_TEMPLATES + [
+    template for template in TLS_TEMPLATES if template.name.endswith(".locations.template")
+]
 AUTHZ_USERNAME = "public-orthanc"
 # Demo-only account, printed on every start; never use it on real data.
 DEMO_EMAIL = "demo@studyshare.example"
@@ -53,8 +69,13 @@ def main() -> int:
             f"Port {APP_PORT} is already in use: stop what runs there and retry.", file=sys.stderr
         )
         return 1
+    try:
+        nginx_executable()
+    except RuntimeError as exc:
+        print(f"Cannot start the demo: {exc}", file=sys.stderr)
+        return 1
     settings = demo_settings()
-    print("Starting Orthanc (internal and public)...", flush=True)
+    print("Starting Orthanc (internal and public) and the nginx guard...", flush=True)
     app_url = f"http://{APP_HOST}:{APP_PORT}"
     public = public_orthanc(
         DEMO_DIR / "public-orthanc",
@@ -71,7 +92,9 @@ def main() -> int:
         password=settings["orthanc_password"],
         plugins=("dicomweb",),
     )
-    with internal as orthanc, public:
+    guard_port = port_or_free(PREFERRED_GUARD_PORT)
+    guard_url = f"http://127.0.0.1:{guard_port}"
+    with internal as orthanc, public, start_guard(public.url, guard_port, settings) as guard:
         env = {
             **os.environ,
             "STUDYSHARE_ENV": "development",
@@ -81,14 +104,15 @@ def main() -> int:
             "ORTHANC_USERNAME": "studyshare",
             "ORTHANC_PASSWORD": settings["orthanc_password"],
             "PUBLIC_BASE_URL": app_url,
-            "PUBLIC_ORTHANC_ROOT": public.url,
+            # Viewers reach the public Orthanc only through the guard, as in a deployment.
+            "PUBLIC_ORTHANC_ROOT": guard_url,
             "EXTERNAL_VIEWERS": "webviewer",
             "AUTHZ_USERNAME": AUTHZ_USERNAME,
             "AUTHZ_PASSWORD": settings["authz_password"],
             "CLINIC_NAME": os.environ.get("CLINIC_NAME", "StudyShare demo clinic"),
         }
         prepare(env)
-        print_banner(orthanc.url, public.url)
+        print_banner(orthanc.url, public.url, guard_url, guard.values["STUDYSHARE_HTTP_LISTEN"])
         server = subprocess.Popen(
             [
                 sys.executable,
@@ -110,7 +134,7 @@ def main() -> int:
         except KeyboardInterrupt:
             server.terminate()
             server.wait(timeout=10)
-            print("\nStopped the app and Orthanc.")
+            print("\nStopped the app, Orthanc and nginx.")
             return 0
 
 
@@ -135,6 +159,29 @@ def demo_settings() -> dict[str, str]:
     return settings
 
 
+def start_guard(public_orthanc_url: str, port: int, settings: dict[str, str]) -> NginxServer:
+    """The shipped guard (plain-http variant) in front of the public Orthanc, started."""
+    workdir = DEMO_DIR / "nginx"
+    # The rendered configuration holds the token service's credentials.
+    workdir.mkdir(mode=0o700, parents=True, exist_ok=True)
+    workdir.chmod(0o700)
+    credentials = f"{AUTHZ_USERNAME}:{settings['authz_password']}".encode()
+    studyshare_site = f"127.0.0.1:{free_port()}"
+    values = {
+        "ORTHANC_HTTP_LISTEN": f"127.0.0.1:{port}",
+        "ORTHANC_SERVER_NAME": "127.0.0.1",
+        "PUBLIC_ORTHANC_UPSTREAM": public_orthanc_url.removeprefix("http://"),
+        "STUDYSHARE_UPSTREAM": f"{APP_HOST}:{APP_PORT}",
+        "AUTHZ_BASIC": base64.b64encode(credentials).decode(),
+        "STUDYSHARE_HTTP_LISTEN": studyshare_site,
+        "STUDYSHARE_SERVER_NAME": "localhost",
+        # The demo's public Orthanc calls the app directly; only loopback reaches /auth/.
+        "ORTHANC_SIDE_NETWORK": "127.0.0.1/32",
+    }
+    nginx = NginxServer(workdir, GUARD_TEMPLATES, values)
+    return nginx.start([port, int(studyshare_site.rpartition(":")[2])])
+
+
 def prepare(env: dict[str, str]) -> None:
     """Migrate the database, load the demo studies and make sure the demo clinician exists."""
     app = create_app(DevelopmentConfig(env))
@@ -149,15 +196,19 @@ def prepare(env: dict[str, str]) -> None:
             db.session.commit()
 
 
-def print_banner(orthanc_url: str, public_orthanc_url: str) -> None:
+def print_banner(
+    orthanc_url: str, public_orthanc_url: str, guard_url: str, studyshare_site: str
+) -> None:
     print(
         "\n"
         "  StudyShare demo is starting.\n"
         f"  Open      http://{APP_HOST}:{APP_PORT}/\n"
         f"  Log in    {DEMO_EMAIL} / {DEMO_PASSWORD}   (demo-only account)\n"
+        f"  Guard     {guard_url} (nginx in front of the public Orthanc: viewer links)\n"
+        f"            http://{studyshare_site} (StudyShare through the same nginx)\n"
         f"  Orthanc   {orthanc_url} (internal, for StudyShare only)\n"
-        f"            {public_orthanc_url} (public, for viewers with a share's token)\n"
-        "  Stop      Ctrl-C (stops Orthanc too)\n",
+        f"            {public_orthanc_url} (public, behind the guard)\n"
+        "  Stop      Ctrl-C (stops Orthanc and nginx too)\n",
         flush=True,
     )
 
