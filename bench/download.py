@@ -37,11 +37,11 @@ sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
 from app.demo.dicom import large_study_instances, upload_demo_studies  # noqa: E402
+from app.demo.orthanc_server import OrthancServer  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
 from bench.harness import app_env, flask_cli, gunicorn, run_until_interrupted  # noqa: E402
 from bench.viewer import recipient_session, share_study  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
-from tests.orthanc.server import OrthancServer  # noqa: E402
 
 TARGET_THROUGHPUT = 0.90  # of direct Orthanc's, medians
 TARGET_RSS_GROWTH = 50e6  # bytes, the serving worker's peak over its RSS before the download

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import requests
 
-from tests.orthanc.server import OrthancServer, free_port, stop_process
+from app.demo.orthanc_server import OrthancServer, free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_START_TIMEOUT = 30.0

@@ -35,11 +35,11 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app.demo.dicom import bulk_study_instances, upload_demo_studies  # noqa: E402
+from app.demo.orthanc_server import OrthancServer  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
 from app.studies.criteria import StudyCriteria  # noqa: E402
 from bench.harness import app_env, flask_cli, gunicorn, run_until_interrupted  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
-from tests.orthanc.server import OrthancServer  # noqa: E402
 
 TARGET_RATIO = 1.30
 HTTP_TIMEOUT = (5, 60)

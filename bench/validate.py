@@ -39,6 +39,7 @@ from app import create_app  # noqa: E402
 from app.authz.viewer_tokens import mint_viewer_token  # noqa: E402
 from app.demo.catalog import DEMO_PATIENTS  # noqa: E402
 from app.demo.dicom import demo_instances, upload_demo_studies  # noqa: E402
+from app.demo.orthanc_server import OrthancServer  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
 from app.orthanc.flask_client import get_orthanc  # noqa: E402
@@ -50,7 +51,6 @@ from app.users.models import Role, User  # noqa: E402
 from bench.harness import Server, app_env, flask_cli, gunicorn, run_until_interrupted  # noqa: E402
 from bench.wrk_load import Result, run_wrk, write_load_files  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
-from tests.orthanc.server import OrthancServer  # noqa: E402
 
 TARGET_RATIO = 0.75
 RATIO_LEVELS = (10, 50)

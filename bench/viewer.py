@@ -44,6 +44,7 @@ from app.demo.dicom import (  # noqa: E402
     large_study_instances,
     upload_demo_studies,
 )
+from app.demo.orthanc_server import OrthancServer  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
 from app.orthanc.flask_client import get_orthanc  # noqa: E402
@@ -53,7 +54,6 @@ from app.shares.service import create_share  # noqa: E402
 from app.users.models import Role, User  # noqa: E402
 from bench.harness import app_env, flask_cli, gunicorn, run_until_interrupted  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
-from tests.orthanc.server import OrthancServer  # noqa: E402
 
 TARGET_RATIO = 1.20
 HTTP_TIMEOUT = (5, 30)

@@ -4,7 +4,7 @@ re-run: the demo's Orthanc storage, database and keys live under instance/demo/ 
 
 Laid out like a deployment: the internal Orthanc StudyShare searches (with credentials); a
 public Orthanc for viewers, where every request is checked by StudyShare's token service
-(tests/orthanc/authz_filter.py stands in for the authorization plugin, which Debian does not
+(app/demo/authz_filter.py stands in for the authorization plugin, which Debian does not
 package); and in front of that public Orthanc the shipped nginx guard (deploy/nginx/, the
 plain-http variant, rendered like the tests render it), which asks StudyShare's
 `/auth/nginx/check` about each request. Viewer links (the Orthanc Web Viewer) go through the
@@ -32,18 +32,18 @@ from flask_migrate import upgrade  # noqa: E402
 
 from app import create_app  # noqa: E402
 from app.demo.dicom import demo_instances, upload_demo_studies  # noqa: E402
-from app.extensions import db  # noqa: E402
-from app.orthanc.flask_client import client_for  # noqa: E402
-from app.users.models import Role, User  # noqa: E402
-from config import DevelopmentConfig  # noqa: E402
-from tests.e2e.nginx import (  # noqa: E402
+from app.demo.nginx import (  # noqa: E402
     PLAIN_HTTP_TEMPLATES,
     TLS_TEMPLATES,
     NginxServer,
     nginx_executable,
 )
-from tests.orthanc.public import public_orthanc  # noqa: E402
-from tests.orthanc.server import OrthancServer, free_port  # noqa: E402
+from app.demo.orthanc_server import OrthancServer, free_port  # noqa: E402
+from app.demo.public_orthanc import public_orthanc  # noqa: E402
+from app.extensions import db  # noqa: E402
+from app.orthanc.flask_client import client_for  # noqa: E402
+from app.users.models import Role, User  # noqa: E402
+from config import DevelopmentConfig  # noqa: E402
 
 DEMO_DIR = ROOT / "instance" / "demo"
 APP_HOST, APP_PORT = "127.0.0.1", 5000

@@ -12,8 +12,8 @@ import shutil
 import subprocess
 from pathlib import Path
 
+from app.demo.nginx import NginxServer, self_signed_certificate
 from tests.deploy import compose
-from tests.e2e.nginx import NginxServer, self_signed_certificate
 
 TEMPLATES_DIR = "/etc/nginx/templates/"
 

@@ -20,8 +20,8 @@ from pathlib import Path
 import pytest
 import requests
 
+from app.demo.orthanc_server import free_port, stop_process
 from tests.deploy import dockerfile
-from tests.orthanc.server import free_port, stop_process
 
 ROOT = dockerfile.ROOT
 BIN = Path(sys.executable).parent

@@ -19,11 +19,11 @@ import requests
 from flask import Flask
 from werkzeug.serving import make_server
 
+from app.demo.orthanc_server import OrthancServer
+from app.demo.public_orthanc import PROFILE_PATH, VALIDATE_PATH
+from app.demo.public_orthanc import public_orthanc as public_orthanc_server
 from app.shares.service import CreatedShare
 from tests.e2e.authz_helpers import Recorder, mint
-from tests.orthanc.public import PROFILE_PATH, VALIDATE_PATH
-from tests.orthanc.public import public_orthanc as public_orthanc_server
-from tests.orthanc.server import OrthancServer
 
 AUTHZ_USERNAME, AUTHZ_PASSWORD = "public-orthanc", "public-orthanc-password-for-tests"
 # Short, so that a revocation reaches the public Orthanc within about a second.

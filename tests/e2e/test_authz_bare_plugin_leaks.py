@@ -11,9 +11,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.demo.public_orthanc import VALIDATE_PATH
 from tests.e2e.authz_fixtures import token_service_env
 from tests.e2e.authz_helpers import carry, carry_all
-from tests.orthanc.public import VALIDATE_PATH
 
 PATIENT_NAME, BIRTH_DATE = "00100010", "00100030"
 

@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import pytest
 
+from app.demo.public_orthanc import VALIDATE_PATH
 from tests.e2e.authz_fixtures import token_service_env
-from tests.orthanc.public import VALIDATE_PATH
 
 
 @pytest.fixture

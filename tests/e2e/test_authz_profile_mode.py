@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import pytest
 
+from app.demo.public_orthanc import DECODE_PATH, PROFILE_PATH, VALIDATE_PATH
 from tests.e2e.authz_fixtures import token_service_env
 from tests.e2e.authz_helpers import carry
-from tests.orthanc.public import DECODE_PATH, PROFILE_PATH, VALIDATE_PATH
 
 ANONYMOUS_PROFILE = {
     "name": "Anonymous",

@@ -8,10 +8,10 @@ from __future__ import annotations
 
 import pytest
 
+from app.demo.orthanc_server import OrthancServer
+from app.demo.public_orthanc import AUTHZ_FILTER, VALIDATE_PATH
 from tests.e2e.authz_fixtures import token_service_env
 from tests.e2e.authz_helpers import carry, carry_all
-from tests.orthanc.public import AUTHZ_FILTER, VALIDATE_PATH
-from tests.orthanc.server import OrthancServer
 
 
 @pytest.fixture

@@ -10,10 +10,10 @@ from collections.abc import Iterator
 import pytest
 from sqlalchemy import select
 
+from app.demo.orthanc_server import OrthancServer
 from app.extensions import db
 from app.shares.models import AuditEvent, Share
 from tests.fixtures.big_study import app_env_for, big_study_orthanc, study_ids
-from tests.orthanc.server import OrthancServer
 
 pytestmark = pytest.mark.e2e
 

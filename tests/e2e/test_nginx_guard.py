@@ -17,19 +17,8 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from app.authz.viewer_urls import StudyRef, viewer_url
-from app.extensions import db
-from app.orthanc.flask_client import get_orthanc
-from app.shares.lifecycle import revoke
-from app.shares.models import Share
-from tests.e2e.authz_fixtures import (
-    AUTHZ_PASSWORD,
-    AUTHZ_STATE_CACHE_SECONDS,
-    AUTHZ_USERNAME,
-    token_service_env,
-)
-from tests.e2e.authz_helpers import MULTIPART, carry, mint
-from tests.e2e.nginx import (
+from app.authz.viewer_urls import viewer_url
+from app.demo.nginx import (
     PLAIN_HTTP_TEMPLATES,
     TLS_TEMPLATES,
     NginxServer,
@@ -38,6 +27,18 @@ from tests.e2e.nginx import (
     self_signed_certificate,
     used_variables,
 )
+from app.extensions import db
+from app.orthanc.flask_client import get_orthanc
+from app.shares.lifecycle import revoke
+from app.shares.models import Share
+from app.shares.study_ref import StudyRef
+from tests.e2e.authz_fixtures import (
+    AUTHZ_PASSWORD,
+    AUTHZ_STATE_CACHE_SECONDS,
+    AUTHZ_USERNAME,
+    token_service_env,
+)
+from tests.e2e.authz_helpers import MULTIPART, carry, mint
 
 GUARD_HEADER = "X-StudyShare-Guard"
 ORTHANC_SIDE = "127.0.0.2"  # the public Orthanc's network, as far as nginx can tell
@@ -514,9 +515,9 @@ def test_the_web_viewer_shows_the_shared_images_through_the_guard(
 ):
     """The Orthanc Web Viewer link StudyShare hands out, opened in Chromium via the guard."""
     app.config.update(PUBLIC_ORTHANC_ROOT=guard.orthanc_url)
-    study = StudyRef(demo["study_id"], demo["study_uid"], demo["series_id"])
+    study = StudyRef(demo["study_id"], demo["study_uid"])
     with app.app_context():
-        link = viewer_url("webviewer", study, authz_token)
+        link = viewer_url("webviewer", study, authz_token, first_series_id=demo["series_id"])
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     statuses: dict[str, int] = {}

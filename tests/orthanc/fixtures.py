@@ -8,8 +8,8 @@ from collections.abc import Iterator
 import pytest
 
 from app.demo.dicom import UploadReport, demo_instances, upload_demo_studies
+from app.demo.orthanc_server import OrthancServer
 from app.orthanc.client import OrthancClient
-from tests.orthanc.server import OrthancServer
 
 
 @pytest.fixture(scope="session")

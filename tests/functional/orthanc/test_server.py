@@ -6,10 +6,10 @@ import socket
 import pytest
 import requests
 
+from app.demo import orthanc_server as server_module
+from app.demo.orthanc_server import OrthancServer
 from app.orthanc.client import OrthancClient
 from app.orthanc.errors import OrthancUnavailable
-from tests.orthanc import server as server_module
-from tests.orthanc.server import OrthancServer
 
 PING_PLUGIN = """
 import orthanc

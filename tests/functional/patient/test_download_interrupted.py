@@ -21,10 +21,10 @@ import requests
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
+from app.demo.orthanc_server import OrthancServer, free_port, stop_process
 from app.extensions import db
 from app.shares.models import AuditEvent, Share
 from tests.fixtures.big_study import app_env_for, big_study_orthanc, study_ids
-from tests.orthanc.server import OrthancServer, free_port, stop_process
 
 ROOT = Path(__file__).resolve().parents[3]
 CLIENT_CHUNK = 16 * 1024

@@ -14,8 +14,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from app.demo.dicom import demo_instances, upload_demo_studies
+from app.demo.orthanc_server import OrthancServer
 from app.orthanc.client import OrthancClient
-from tests.orthanc.server import OrthancServer
 
 AUTHZ_FILTER = Path(__file__).resolve().parent / "authz_filter.py"
 # The filter's two modes (its docstring): the real plugin 0.11.4's behaviour, or stricter.

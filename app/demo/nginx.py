@@ -18,7 +18,7 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from tests.orthanc.server import free_port, stop_process  # noqa: F401  (free_port: for callers)
+from app.demo.orthanc_server import free_port, stop_process  # noqa: F401  (free_port: for callers)
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "nginx"
 TLS_TEMPLATES = sorted((DEPLOY / "templates").glob("*.template"))

@@ -150,7 +150,8 @@ class OrthancServer:
         return self
 
     def _wait_until_ready(self) -> None:
-        assert self._process is not None
+        if self._process is None:
+            raise RuntimeError("Orthanc was not started.")
         deadline = time.monotonic() + STARTUP_TIMEOUT
         with requests.Session() as session:
             session.auth = self.auth
