@@ -32,9 +32,9 @@ from app.authz.decision import ValidationRequest, decide, strip_bearer
 from app.authz.plugin_auth import credentials_match
 from app.authz.viewer_tokens import ViewerTokenError
 from app.db_types import utcnow
-from app.gateway import qido
 from app.orthanc.client import ORTHANC_ID
 from app.orthanc.dicomweb import is_dicom_uid
+from app.studies import qido_query as qido
 
 PATH = "/auth/nginx/check"
 READS = frozenset({"GET", "HEAD"})

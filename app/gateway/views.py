@@ -19,6 +19,7 @@ from app.orthanc.dicomweb import DicomWebPath
 from app.orthanc.errors import OrthancBadAnswer, OrthancError, OrthancNotFound
 from app.orthanc.flask_client import get_orthanc
 from app.orthanc.models import Instance
+from app.studies import qido_query
 
 DICOM_JSON = "application/dicom+json"
 FRAMES_ACCEPT = 'multipart/related; type="application/octet-stream"; transfer-syntax=*'
@@ -88,7 +89,7 @@ def _dicom_json(answers: list):
 def _search(level: str, study_uid: str | None = None, series_uid: str | None = None):
     grant = _grant()
     located = scope.locate(grant, study_uid, series_uid) if study_uid else None
-    query = qido.parse(
+    query = qido_query.parse(
         request.args, level=level, study_in_path=bool(study_uid), series_in_path=bool(series_uid)
     )
     if not qido.restrict(query, grant, study_in_path=bool(study_uid)):
