@@ -236,7 +236,8 @@ class NginxCheck:
         except ViewerTokenError:
             return 401, "not a valid viewer token"
         # A series or instance: any study of the token's live share; the plugin checks which.
-        asked = [target] if target.names_study else [Target(i) for i in sorted(claims.study_ids)]
+        ids = sorted(study.orthanc_id for study in claims.studies)
+        asked = [target] if target.names_study else [Target(i) for i in ids]
         config, now = self.app.config, utcnow()
         for study in asked:
             req = ValidationRequest(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 
 from flask import Response, jsonify, request
-from sqlalchemy import select
 
 from app.authz import bp
 from app.authz.decision import json_body, strip_bearer
@@ -23,7 +22,7 @@ from app.authz.viewer_tokens import (
     decode_viewer_token,
     is_expired_viewer_token,
 )
-from app.authz.viewer_urls import StudyRef, enabled_viewers, viewer_url
+from app.authz.viewer_urls import enabled_viewers, viewer_url
 from app.db_types import utcnow
 from app.extensions import db, limiter
 from app.orthanc.errors import OrthancError
@@ -59,16 +58,15 @@ def decode():
         claims = decode_viewer_token(token)
     except ViewerTokenError:
         return _decoded(None, "expired" if is_expired_viewer_token(token) else "invalid")
-    share = db.session.scalar(select(Share).where(Share.public_id == claims.share_public_id))
+    share = Share.by_public_id(claims.share_public_id)
     if share is None:
         return _decoded("viewer-instant-link", "unknown")
     if not share.is_live(utcnow()):
         return _decoded("viewer-instant-link", "expired")
     resources = []
     for study in share.studies:
-        ref = StudyRef(study.orthanc_study_id, study.study_instance_uid)
         viewers = enabled_viewers()
-        url = viewer_url(viewers[0], ref, token) if viewers else None
+        url = viewer_url(viewers[0], study.ref, token) if viewers else None
         resources.append(
             {
                 "dicom-uid": study.study_instance_uid,

@@ -9,14 +9,16 @@ from datetime import UTC, datetime, timedelta
 from flask import current_app
 
 from app.authz.viewer_tokens import mint_viewer_token
-from app.authz.viewer_urls import StudyRef, archive_url, enabled_viewers, viewer_url
+from app.authz.viewer_urls import archive_url, enabled_viewers, viewer_url
 from app.db_types import utcnow
 from app.extensions import db
 from app.orthanc.flask_client import get_orthanc
 from app.shares.audit import AuditKind, record
+from app.shares.links import share_link
 from app.shares.models import ChallengeKind, Share
 from app.shares.options import DEFAULT_EXPIRY_DAYS, EXPIRY_DAYS, ShareError, ShareOptions
-from app.shares.service import create_share, share_link
+from app.shares.service import create_share
+from app.shares.study_ref import StudyRef
 from app.users.models import Role, User
 
 # Token type → the viewer it opens (None: the archive download).
@@ -45,10 +47,11 @@ def type_enabled(token_type: str) -> bool:
     """The type's viewer is in EXTERNAL_VIEWERS and reachable (or, for downloads, the
     public Orthanc is configured): otherwise OE2 would hand out a link that cannot work."""
     viewer = {**PUBLICATION_TYPES, **INSTANT_LINK_VIEWERS}[token_type]
-    probe = StudyRef("probe", "1.2.3", "probe")
+    probe = StudyRef("probe", "1.2.3")
     if viewer is None:
         return archive_url(probe, "probe") is not None
-    return viewer in enabled_viewers() and viewer_url(viewer, probe, "probe") is not None
+    url = viewer_url(viewer, probe, "probe", first_series_id="probe")
+    return viewer in enabled_viewers() and url is not None
 
 
 def service_account() -> User:
@@ -161,8 +164,7 @@ def create_instant_link(token_type: str, body: dict) -> dict[str, str]:
         created.share, token_type, requested, f"{INSTANT_LINK_DEFAULT_MINUTES} minutes"
     )
     token = mint_viewer_token(created.share)
-    first = created.share.studies[0]
-    study = StudyRef(first.orthanc_study_id, first.study_instance_uid)
+    study = created.share.studies[0].ref
     viewer = INSTANT_LINK_VIEWERS[token_type]
     url = viewer_url(viewer, study, token) if viewer else archive_url(study, token)
     return {"token": token, "url": url or share_link(created.secret)}

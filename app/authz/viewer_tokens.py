@@ -15,7 +15,7 @@ from flask import current_app
 
 from app.db_types import utcnow
 from app.shares.models import Share
-from app.shares.snapshot import SharedStudy
+from app.shares.study_ref import StudyRef
 
 ALGORITHM = "HS256"
 ISSUER = "studyshare"
@@ -30,13 +30,12 @@ class ViewerTokenError(Exception):
 @dataclass(frozen=True)
 class ViewerClaims:
     share_public_id: str
-    study_uids: frozenset[str]
-    study_ids: frozenset[str]
+    studies: frozenset[StudyRef]
     expires_at: datetime
 
-    def covers(self, study: SharedStudy) -> bool:
+    def covers(self, study: StudyRef) -> bool:
         """The token was minted for this study (its UID and its Orthanc id)."""
-        return study.uid in self.study_uids and study.orthanc_id in self.study_ids
+        return study in self.studies
 
 
 def signing_keys() -> dict[str, bytes]:
@@ -68,6 +67,7 @@ def mint_viewer_token(share: Share, now: datetime | None = None) -> str:
     if share.expires_at is not None:
         expires = min(expires, share.expires_at)
     kid, key = next(iter(signing_keys().items()))
+    refs = [study.ref for study in share.studies]
     claims = {
         "iss": ISSUER,
         "aud": AUDIENCE,
@@ -77,10 +77,7 @@ def mint_viewer_token(share: Share, now: datetime | None = None) -> str:
         "iat": int(now.timestamp()),
         "nbf": int(now.timestamp()),
         "exp": int(expires.timestamp()),
-        "studies": [
-            {"uid": study.study_instance_uid, "id": study.orthanc_study_id}
-            for study in share.studies
-        ],
+        "studies": [{"uid": ref.uid, "id": ref.orthanc_id} for ref in refs],
     }
     return jwt.encode(claims, key, algorithm=ALGORITHM, headers={"kid": kid})
 
@@ -106,14 +103,12 @@ def decode_viewer_token(token: str) -> ViewerClaims:
     if claims.get("typ") != TOKEN_TYPE or not isinstance(studies, list):
         raise ViewerTokenError("not a viewer token")
     try:
-        uids = frozenset(str(study["uid"]) for study in studies)
-        ids = frozenset(str(study["id"]) for study in studies)
+        refs = frozenset(StudyRef(str(study["id"]), str(study["uid"])) for study in studies)
     except (TypeError, KeyError):
         raise ViewerTokenError("malformed studies") from None
     return ViewerClaims(
         share_public_id=str(claims["sub"]),
-        study_uids=uids,
-        study_ids=ids,
+        studies=refs,
         expires_at=datetime.fromtimestamp(claims["exp"], tz=utcnow().tzinfo),
     )
 

@@ -11,9 +11,9 @@ which matters because Orthanc 1.10 does not percent-decode GET arguments.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from flask import current_app
+
+from app.shares.study_ref import StudyRef
 
 VIEWER_LABELS = {
     "stone": "Stone Web Viewer",
@@ -25,16 +25,9 @@ VIEWER_LABELS = {
 }
 
 
-@dataclass(frozen=True)
-class StudyRef:
-    orthanc_id: str
-    uid: str
-    first_series_id: str | None = None
-
-
 # Viewers that can read from StudyShare's gateway instead of a public Orthanc.
 GATEWAY_VIEWERS = frozenset({"stone", "ohif"})
-_PROBE = StudyRef("probe", "probe", "probe")
+_PROBE = StudyRef("probe", "probe")
 
 
 def _orthanc_root() -> str:
@@ -49,8 +42,11 @@ def _served_root(setting: str, orthanc_folder: str) -> str:
     return root.rstrip("/")
 
 
-def viewer_url(viewer: str, study: StudyRef, token: str) -> str | None:
-    """The URL opening `study` in `viewer`, or None when that viewer cannot be reached."""
+def viewer_url(
+    viewer: str, study: StudyRef, token: str, *, first_series_id: str | None = None
+) -> str | None:
+    """The URL opening `study` in `viewer`, or None when that viewer cannot be reached (the
+    Orthanc Web Viewer opens a series: without `first_series_id`, it cannot)."""
     root, config = _orthanc_root(), current_app.config
     if viewer == "meddream":
         base = config["MEDDREAM_URL"].rstrip("/")
@@ -66,9 +62,9 @@ def viewer_url(viewer: str, study: StudyRef, token: str) -> str | None:
     if viewer == "osimis":
         return f"{root}/osimis-viewer/app/index.html?study={study.orthanc_id}&token={token}"
     if viewer == "webviewer":
-        if study.first_series_id is None:
+        if first_series_id is None:
             return None
-        return f"{root}/web-viewer/app/viewer.html?series={study.first_series_id}&token={token}"
+        return f"{root}/web-viewer/app/viewer.html?series={first_series_id}&token={token}"
     if viewer == "volview":
         # As Orthanc Explorer 2 builds it: VolView fetches the study's ZIP archive itself.
         archive = f"{root}/studies/{study.orthanc_id}/archive?token={token}"
@@ -100,6 +96,6 @@ def offered_viewers(allow_download: bool) -> list[str]:
         uses_orthanc = through_orthanc or viewer not in GATEWAY_VIEWERS
         if uses_orthanc and not allow_download:
             continue
-        if viewer_url(viewer, _PROBE, "probe") is not None:
+        if viewer_url(viewer, _PROBE, "probe", first_series_id="probe") is not None:
             offered.append(viewer)
     return offered

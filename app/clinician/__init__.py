@@ -6,10 +6,10 @@ bp = Blueprint("clinician", __name__, template_folder="templates")
 
 from app.clinician import (  # noqa: E402,F401  (registers the routes)
     audit_views,
+    auth_views,
     share_delivery_views,
     share_manage_views,
     share_views,
     study_views,
-    users_views,
-    views,
+    user_views,
 )

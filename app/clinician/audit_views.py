@@ -3,44 +3,15 @@
 from __future__ import annotations
 
 from flask import Response, abort, render_template, request, stream_with_context
-from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import Length, NumberRange, Optional
 
 from app.clinician import bp
+from app.clinician.audit_forms import AuditFilterForm
 from app.clinician.permissions import admin_required
 from app.clinician.query_urls import with_current_query
-from app.clinician.search_form import FlexibleDateField
 from app.db_types import utcnow
-from app.shares.audit import AuditKind
-from app.shares.audit_queries import AuditFilter, audit_csv, audit_page
+from app.shares.audit_queries import audit_csv, audit_page
 
 EVENTS_PER_PAGE = 100
-
-
-class AuditFilterForm(FlaskForm):
-    class Meta:
-        csrf = False  # a read-only GET filter
-
-    share = StringField("Share", validators=[Optional(), Length(max=32)])
-    kind = SelectField(
-        "Event",
-        choices=[SelectChoice("", "Any")] + [SelectChoice(k.value, k.value) for k in AuditKind],
-        default="",
-    )
-    actor = StringField("User e-mail", validators=[Optional(), Length(max=254)])
-    day_from = FlexibleDateField("From (UTC)", validators=[Optional()])
-    day_to = FlexibleDateField("To (UTC)", validators=[Optional()])
-    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=100000)])
-
-    def to_filter(self) -> AuditFilter:
-        return AuditFilter(
-            share_public_id=(self.share.data or "").strip(),
-            kind=self.kind.data or "",
-            actor_email=(self.actor.data or "").strip(),
-            day_from=self.day_from.data,
-            day_to=self.day_to.data,
-        )
 
 
 def _valid_form() -> AuditFilterForm:

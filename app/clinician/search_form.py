@@ -2,36 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 
 from flask_wtf import FlaskForm
-from wtforms import DateField, IntegerField, SelectChoice, SelectField, StringField
+from wtforms import IntegerField, SelectChoice, SelectField, StringField
 from wtforms.validators import Length, NumberRange, Optional, ValidationError
 
+from app.clinician.forms import FlexibleDateField
 from app.studies.criteria import MODALITIES, StudyCriteria
-
-DATE_FORMATS = ("%Y-%m-%d", "%Y%m%d", "%d.%m.%Y", "%d/%m/%Y")
-EARLIEST = date(1800, 1, 1)
-
-
-class FlexibleDateField(DateField):
-    """Accepts ISO dates (what date inputs send) and the usual typed forms."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        text = " ".join(valuelist).strip() if valuelist else ""
-        self.data = None
-        if not text:
-            return
-        for fmt in DATE_FORMATS:
-            try:
-                self.data = datetime.strptime(text, fmt).date()
-            except ValueError:
-                continue
-            if self.data < EARLIEST:
-                self.data = None
-                raise ValueError(f"Enter a date after {EARLIEST.year}.")
-            return
-        raise ValueError("Enter a date like 2024-03-31.")
 
 
 def _text(label: str, max_length: int = 64) -> StringField:

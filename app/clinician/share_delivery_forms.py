@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError, validate_email
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, EmailField, HiddenField
 from wtforms.validators import DataRequired, Length, Optional, ValidationError
 
 from app.clinician.forms import strip_spaces
+from app.email_address import InvalidEmail, normalize_address
 
 
 class ShareSecretForm(FlaskForm):
@@ -30,6 +30,6 @@ class ShareEmailForm(ShareSecretForm):
 
     def validate_recipient(self, field: EmailField) -> None:
         try:
-            field.data = validate_email(field.data, check_deliverability=False).normalized
-        except EmailNotValidError:
+            field.data = normalize_address(field.data)
+        except InvalidEmail:
             raise ValidationError("This e-mail address is not valid.") from None

@@ -6,8 +6,6 @@ only knows as a hash: without the right secret these routes answer like an unkno
 
 from __future__ import annotations
 
-import hmac
-
 from flask import Response, abort, current_app, render_template, url_for
 from flask_babel import force_locale
 from flask_login import current_user
@@ -16,17 +14,13 @@ from app.clinician import bp
 from app.clinician.share_delivery_forms import HandoutForm, ShareEmailForm, ShareSecretForm
 from app.orthanc.flask_client import get_orthanc
 from app.shares import wording
+from app.shares.links import checked_access_code, share_link
 from app.shares.mail import send_share_email
 from app.shares.models import Share
 from app.shares.qr import qr_png, qr_svg
 from app.shares.queries import share_for_user
-from app.shares.service import CreatedShare, access_code_key, share_link
-from app.shares.tokens import (
-    format_access_code,
-    hash_access_code,
-    normalize_access_code,
-    secret_matches,
-)
+from app.shares.service import CreatedShare
+from app.shares.tokens import secret_matches
 
 NO_STORE = {"Cache-Control": "no-store"}
 
@@ -39,16 +33,6 @@ def _share_for_delivery(public_id: str, form: ShareSecretForm) -> Share:
     if not share.is_live():
         abort(409, f"This share is {share.state().value}: its link no longer works.")
     return share
-
-
-def _access_code(share: Share, typed: str | None) -> str | None:
-    """The posted access code, only if it is really this share's (so paper never lies)."""
-    code = normalize_access_code(typed or "")
-    if code is None or share.access_code_hash is None:
-        return None
-    if not hmac.compare_digest(share.access_code_hash, hash_access_code(code, access_code_key())):
-        return None
-    return format_access_code(code)
 
 
 def _patient_name(share: Share) -> str | None:
@@ -71,7 +55,8 @@ def share_handout(public_id: str):
             share=share,
             link=link,
             qr=qr_svg(link),
-            access_code=_access_code(share, form.access_code.data),
+            # Only the share's own code is printed, so paper never lies.
+            access_code=checked_access_code(share, form.access_code.data),
             code_address=f"{current_app.config['PUBLIC_BASE_URL']}/code",
             patient_name=patient_name,
             shared_by=wording.shared_by_sentence(share),

@@ -18,8 +18,7 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional
 
-from app.clinician.forms import strip_spaces
-from app.clinician.search_form import FlexibleDateField
+from app.clinician.forms import FlexibleDateField, strip_spaces
 from app.shares.models import ChallengeKind, ShareState
 from app.shares.options import (
     DEFAULT_EXPIRY_DAYS,
@@ -85,13 +84,14 @@ class CreateShareForm(FlaskForm):
         if not self.creation_key.data:
             self.creation_key.data = secrets.token_urlsafe(24)
 
-    def to_options(self, study_ids: list[str], password: str | None) -> ShareOptions:
+    def to_options(self, study_ids: list[str]) -> ShareOptions:
         expires = self.expires.data
         return ShareOptions(
             study_ids=study_ids,
             expires_in_days=None if expires == NEVER else int(expires),
             challenge=ChallengeKind(self.challenge.data),
-            password=password,
+            password=self.password.data or None,
+            generate_password=True,  # "leave empty to generate one"
             birth_date=self.birth_date.data,
             access_code=bool(self.access_code.data),
             allow_download=bool(self.allow_download.data),

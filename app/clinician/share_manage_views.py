@@ -18,7 +18,6 @@ from app.shares import lifecycle
 from app.shares.models import Share, ShareState
 from app.shares.options import ShareError
 from app.shares.queries import audit_trail, list_shares, share_for_user
-from app.shares.service import CreatedShare
 from app.users.models import User
 
 SHARES_PER_PAGE = 50
@@ -78,8 +77,6 @@ def share_detail(public_id: str):
 
 def _act(public_id: str, action) -> object:
     share = _owned_share(public_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400, "This form has expired. Reload the page and try again.")
     try:
         message = action(share)
     except ShareError as exc:
@@ -126,18 +123,11 @@ def share_extend(public_id: str):
 def share_new_link(public_id: str):
     """A new link secret (the old link stops working), shown once, and e-mailed again."""
     share = _owned_share(public_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400, "This form has expired. Reload the page and try again.")
+    resend = request.form.get("resend") == "1"
     try:
-        secret, code = lifecycle.regenerate_link(share, user=current_user)
+        created = lifecycle.new_link(share, user=current_user, email_recipient=resend)
     except ShareError as exc:
         flash(str(exc), "error")
         return redirect(url_for("clinician.share_detail", public_id=share.public_id))
-    created = CreatedShare(share, secret, code)
-    email_error = None
-    if share.recipient_email and request.form.get("resend") == "1":
-        from app.shares.mail import send_share_email
-
-        email_error = send_share_email(created)
     current_app.logger.info("New link issued for share %s", share.public_id)
-    return render_created(created, password=None, email_error=email_error)
+    return render_created(created)

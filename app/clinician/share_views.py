@@ -13,7 +13,6 @@ from app.orthanc.flask_client import get_orthanc
 from app.shares.options import MAX_STUDIES, ShareError
 from app.shares.qr import qr_svg
 from app.shares.service import CreatedShare, create_share
-from app.shares.tokens import new_share_password
 from app.studies.search import describe
 
 
@@ -54,29 +53,22 @@ def share_create():
     study_ids = _study_ids(request.form.getlist("study"))
     if not form.validate():
         return _render_form(form, study_ids, "Please correct the highlighted fields.", 400)
-    password = None
-    if form.challenge.data in ("password", "birthdate+password"):
-        password = form.password.data or new_share_password()
+    options = form.to_options(study_ids)
     try:
-        created = create_share(current_user, form.to_options(study_ids, password), get_orthanc())
+        created = create_share(current_user, options, get_orthanc(), email_recipient=True)
     except ShareError as exc:
         return _render_form(form, study_ids, str(exc), 400)
-    email_result = None
-    if created.share.recipient_email and not created.repeated:
-        from app.shares.mail import send_share_email
-
-        email_result = send_share_email(created)
-    return render_created(created, password=password, email_error=email_result)
+    return render_created(created)
 
 
-def render_created(created: CreatedShare, *, password: str | None, email_error: str | None):
-    """The only page that ever shows the link; never cached."""
+def render_created(created: CreatedShare):
+    """The only page that ever shows the link (and the password); never cached."""
     page = render_template(
         "clinician/share_created.html",
         created=created,
         share=created.share,
         qr=qr_svg(created.link),
-        password=password,
-        email_error=email_error,
+        password=created.password,
+        email_error=created.email_error,
     )
     return page, 200, {"Cache-Control": "no-store"}

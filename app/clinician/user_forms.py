@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from email_validator import EmailNotValidError
-from email_validator import validate_email as parse_email
 from flask_wtf import FlaskForm
 from wtforms import EmailField, Field, PasswordField, SelectChoice, SelectField, StringField
 from wtforms.validators import DataRequired, EqualTo, Length, ValidationError
 
 from app.clinician.forms import strip_spaces
+from app.email_address import InvalidEmail, new_account_email
+from app.users.accounts import DUPLICATE_EMAIL
 from app.users.models import Role, User
 from app.users.passwords import MAX_PASSWORD_LENGTH, password_problem
 
@@ -55,12 +55,11 @@ class CreateUserForm(FlaskForm):
 
     def validate_email(self, field: Field) -> None:
         try:
-            # Normalized as `flask users create` does, so both paths store the same address.
-            address = parse_email(field.data, check_deliverability=False).normalized.lower()
-        except EmailNotValidError as exc:
+            address = new_account_email(field.data)
+        except InvalidEmail as exc:
             raise ValidationError(str(exc)) from None
         if User.find_by_email(address) is not None:
-            raise ValidationError("A user with this e-mail address already exists.")
+            raise ValidationError(DUPLICATE_EMAIL)
         field.data = address
 
 

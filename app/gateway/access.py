@@ -15,7 +15,8 @@ from app.authz.decision import strip_bearer
 from app.authz.viewer_tokens import VerifiedTokens, ViewerTokenError
 from app.db_types import utcnow
 from app.patient.session import unlocked_share_id
-from app.shares.snapshot import SharedStudy, load_snapshot
+from app.shares.snapshot import load_snapshot
+from app.shares.study_ref import StudyRef
 
 EXTENSION_KEY = "studyshare.gateway.tokens"
 MAX_VERIFIED_TOKENS = 10_000
@@ -34,10 +35,10 @@ class Grant:
     """What one request may reach: these studies of one live share."""
 
     share_id: int
-    studies: tuple[SharedStudy, ...]
+    studies: tuple[StudyRef, ...]
     allow_download: bool
 
-    def study(self, uid: str) -> SharedStudy | None:
+    def study(self, uid: str) -> StudyRef | None:
         return next((study for study in self.studies if study.uid == uid), None)
 
     @property

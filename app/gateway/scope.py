@@ -12,18 +12,18 @@ from werkzeug.exceptions import NotFound
 from app.gateway.access import Grant
 from app.orthanc.dicomweb import is_dicom_uid
 from app.orthanc.models import Instance
-from app.shares.snapshot import SharedStudy
+from app.shares.study_ref import StudyRef
 from app.studies.contents import SeriesContents, StudyContents, study_contents
 
 NOT_IN_SHARE = "No such study, series or image in this share."
 
 
-def contents(study: SharedStudy, *, fresh: bool = False) -> StudyContents:
+def contents(study: StudyRef, *, fresh: bool = False) -> StudyContents:
     """What the shared study holds, as the internal Orthanc lists it."""
     return study_contents(study.orthanc_id, fresh=fresh)
 
 
-def shared_study(grant: Grant, uid: str) -> SharedStudy:
+def shared_study(grant: Grant, uid: str) -> StudyRef:
     study = grant.study(uid) if is_dicom_uid(uid) else None
     if study is None:
         raise NotFound(NOT_IN_SHARE)
@@ -32,7 +32,7 @@ def shared_study(grant: Grant, uid: str) -> SharedStudy:
 
 @dataclass(frozen=True)
 class Located:
-    study: SharedStudy
+    study: StudyRef
     series: SeriesContents | None = None
     instance: Instance | None = None
 

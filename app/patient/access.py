@@ -1,4 +1,4 @@
-"""Finding a share from a link or a code, and answering its challenge, safely."""
+"""Whether a share can be opened, and answering its challenge, safely."""
 
 from __future__ import annotations
 
@@ -8,13 +8,13 @@ from datetime import date
 from enum import StrEnum
 
 from flask import current_app
-from sqlalchemy import case, select, update
+from sqlalchemy import case, update
 
 from app.db_types import utcnow
 from app.extensions import db
-from app.shares.models import ChallengeKind, Share, ShareState
-from app.shares.service import access_code_key
-from app.shares.tokens import hash_access_code, hash_link_secret, looks_like_link_secret
+from app.shares.audit import AuditKind, record
+from app.shares.models import ActorKind, Share, ShareState
+from app.shares.owner_notice import notify_owner
 from app.users.passwords import verify_password
 
 
@@ -37,20 +37,6 @@ STATUS_CODES = {
 }
 
 
-def share_by_secret(secret: str) -> Share | None:
-    if not looks_like_link_secret(secret):
-        return None
-    return db.session.scalar(select(Share).where(Share.secret_hash == hash_link_secret(secret)))
-
-
-def share_by_code(code: str) -> Share | None:
-    try:
-        code_hash = hash_access_code(code, access_code_key())
-    except ValueError:
-        return None
-    return db.session.scalar(select(Share).where(Share.access_code_hash == code_hash))
-
-
 def unavailable_reason(share: Share | None) -> Unavailable | None:
     """None when the share can be opened."""
     if share is None:
@@ -65,7 +51,7 @@ def unavailable_reason(share: Share | None) -> Unavailable | None:
 
 def answer_matches(share: Share, birth_date: date | None, password: str | None) -> bool:
     """Check every part of the challenge, always all parts, in constant time for each."""
-    kind = ChallengeKind(share.challenge_kind)
+    kind = share.challenge_kind
     ok = True
     if kind.asks_birth_date:
         typed = birth_date.strftime("%Y%m%d") if birth_date else ""
@@ -75,15 +61,68 @@ def answer_matches(share: Share, birth_date: date | None, password: str | None) 
     return ok
 
 
+class Result(StrEnum):
+    OPENED = "opened"
+    WRONG = "wrong"  # counted; attempts are left
+    LOCKED = "locked"  # by this answer, or by another one just before it
+    UNAVAILABLE = "unavailable"  # ended or used up while the answer was checked
+
+
 @dataclass(frozen=True)
-class Failure:
-    counted: bool  # False when another request had locked the share already
-    attempts_left: int
-    locked_now: bool
+class Outcome:
+    """What one answer to a share's challenge did."""
+
+    result: Result
+    attempts_left: int = 0
+    reason: Unavailable | None = None  # why the share cannot be opened (locked, unavailable)
 
 
-def record_failure(share: Share) -> Failure:
-    """Count one failed answer atomically.
+def attempt_challenge(share: Share, birth_date: date | None, password: str | None) -> Outcome:
+    """Check an answer, count it, audit it and tell the owner.
+
+    The count and its audit events are one transaction. The owner's notice is sent after
+    the commit: no mail about a change that was rolled back, no write lock held while the
+    mail server answers.
+    """
+    if answer_matches(share, birth_date, password):
+        return _opened(share)
+    return _failed(share)
+
+
+def _opened(share: Share) -> Outcome:
+    opens = _count_open(share)
+    if opens is None:
+        db.session.commit()
+        db.session.refresh(share)
+        reason = unavailable_reason(share) or Unavailable.LOCKED
+        return Outcome(Result.UNAVAILABLE, reason=reason)
+    record(AuditKind.CHALLENGE_PASSED, share, actor=ActorKind.RECIPIENT)
+    db.session.commit()
+    if opens == 1:
+        notify_owner(share, "opened")
+    return Outcome(Result.OPENED)
+
+
+def _failed(share: Share) -> Outcome:
+    counted = _count_failure(share)
+    if counted is None:  # another request had locked the share already
+        db.session.commit()
+        return Outcome(Result.LOCKED, reason=Unavailable.LOCKED)
+    attempts_left, locked_now = counted
+    detail = {"attempts_left": attempts_left}
+    record(AuditKind.CHALLENGE_FAILED, share, actor=ActorKind.RECIPIENT, detail=detail)
+    if locked_now:
+        record(AuditKind.LOCKED, share, actor=ActorKind.RECIPIENT)
+    db.session.commit()
+    if locked_now:
+        notify_owner(share, "locked")
+        return Outcome(Result.LOCKED, reason=Unavailable.LOCKED)
+    return Outcome(Result.WRONG, attempts_left=attempts_left)
+
+
+def _count_failure(share: Share) -> tuple[int, bool] | None:
+    """Count one failed answer atomically: (attempts left, locked by it), or None if the
+    share was locked already.
 
     One conditional UPDATE, so parallel requests on several app instances can never
     count past the maximum or lock twice: the database decides.
@@ -99,18 +138,17 @@ def record_failure(share: Share) -> Failure:
         )
         .returning(Share.failed_attempts, Share.locked_at)
     ).first()
-    db.session.commit()
     if result is None:
-        return Failure(counted=False, attempts_left=0, locked_now=False)
+        return None
     attempts, locked_at = result
-    return Failure(True, max(0, maximum - attempts), locked_at is not None)
+    return max(0, maximum - attempts), locked_at is not None
 
 
-def record_open(share: Share) -> int | None:
-    """Count a successful opening and return the new count; None if the share was locked,
-    revoked or used up meanwhile."""
+def _count_open(share: Share) -> int | None:
+    """Count a successful opening and return the new count; None if the share stopped being
+    live or was used up meanwhile."""
     now = utcnow()
-    conditions = [Share.id == share.id, Share.locked_at.is_(None), Share.revoked_at.is_(None)]
+    conditions = [Share.id == share.id, Share.live_condition(now)]
     if share.max_opens is not None:
         conditions.append(Share.open_count < share.max_opens)
     result = db.session.execute(
@@ -119,5 +157,4 @@ def record_open(share: Share) -> int | None:
         .values(open_count=Share.open_count + 1, last_opened_at=now)
         .returning(Share.open_count)
     ).first()
-    db.session.commit()
     return None if result is None else result[0]

@@ -6,7 +6,7 @@ from flask import redirect, render_template
 from flask_babel import gettext as _
 
 from app.authz.viewer_tokens import mint_viewer_token
-from app.authz.viewer_urls import VIEWER_LABELS, StudyRef, offered_viewers, viewer_url
+from app.authz.viewer_urls import VIEWER_LABELS, offered_viewers, viewer_url
 from app.extensions import db
 from app.patient import bp
 from app.patient import session as recipient
@@ -31,10 +31,6 @@ def home():
     )
 
 
-def _ref(study: ShareStudy, first_series_id: str | None = None) -> StudyRef:
-    return StudyRef(study.orthanc_study_id, study.study_instance_uid, first_series_id)
-
-
 def _first_series_id(study: ShareStudy) -> str | None:
     series = study_contents(study.orthanc_study_id).series
     return series[0].series.orthanc_id if series else None
@@ -50,7 +46,7 @@ def open_viewer(viewer: str, index: int):
     if study is None or viewer not in offered_viewers(share.allow_download):
         return not_found()
     first_series = _first_series_id(study) if viewer == "webviewer" else None
-    url = viewer_url(viewer, _ref(study, first_series), mint_viewer_token(share))
+    url = viewer_url(viewer, study.ref, mint_viewer_token(share), first_series_id=first_series)
     if url is None:
         return not_found()
     record(

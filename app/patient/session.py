@@ -5,10 +5,8 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from flask import current_app, session
-from sqlalchemy import select
 
 from app.db_types import utcnow
-from app.extensions import db
 from app.shares.models import Share
 
 _KEY = "recipient"
@@ -47,7 +45,7 @@ def current_share() -> Share | None:
     public_id = unlocked_share_id()
     if public_id is None:
         return None
-    share = db.session.scalar(select(Share).where(Share.public_id == public_id))
+    share = Share.by_public_id(public_id)
     if share is None or not share.is_live():
         return None
     return share

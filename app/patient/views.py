@@ -11,19 +11,16 @@ from app.patient import bp
 from app.patient import session as recipient
 from app.patient.access import (
     STATUS_CODES,
+    Result,
     Unavailable,
-    answer_matches,
-    record_failure,
-    record_open,
-    share_by_code,
-    share_by_secret,
+    attempt_challenge,
     unavailable_reason,
 )
 from app.patient.dates import FORMAT_HINTS, parse_birth_date
 from app.patient.forms import AccessCodeForm, ChallengeForm
 from app.shares.audit import AuditKind, record
-from app.shares.models import ActorKind, ChallengeKind, Share
-from app.shares.owner_notice import notify_owner
+from app.shares.links import share_by_code, share_by_secret
+from app.shares.models import ActorKind, Share
 
 
 @bp.get("/s/")
@@ -56,7 +53,7 @@ def _challenge_page(
     attempts_left: int | None = None,
     status: int = 200,
 ):
-    kind = ChallengeKind(share.challenge_kind)
+    kind = share.challenge_kind
     page = render_template(
         "patient/landing.html",
         share=share,
@@ -73,7 +70,7 @@ def _challenge_page(
 
 def _incomplete(share: Share, form: ChallengeForm, birth_date) -> bool:
     """Point at an empty or unreadable answer. It could not match, so it costs no attempt."""
-    kind = ChallengeKind(share.challenge_kind)
+    kind = share.challenge_kind
     if kind.asks_birth_date and birth_date is None:
         example = FORMAT_HINTS.get(str(get_locale()), FORMAT_HINTS["en"])
         form.birth_date.errors.append(
@@ -89,27 +86,15 @@ def _check_answer(share: Share, form: ChallengeForm, action: str):
     birth_date = parse_birth_date(form.birth_date.data or "")
     if _incomplete(share, form, birth_date):
         return _challenge_page(share, form, action, status=400)
-    if answer_matches(share, birth_date, form.password.data):
-        opens = record_open(share)
-        if opens is None:
-            db.session.refresh(share)
-            return unavailable(unavailable_reason(share) or Unavailable.LOCKED)
-        _audit(AuditKind.CHALLENGE_PASSED, share)
-        if opens == 1:
-            notify_owner(share, "opened")
+    outcome = attempt_challenge(share, birth_date, form.password.data)
+    if outcome.result is Result.OPENED:
         recipient.start(share)
         # The secret leaves the address bar and the history: the session carries on.
         return redirect(url_for("patient.home"), code=303)
-    failure = record_failure(share)
-    if not failure.counted:
-        return unavailable(Unavailable.LOCKED)
-    _audit(AuditKind.CHALLENGE_FAILED, share, attempts_left=failure.attempts_left)
-    if failure.locked_now:
-        _audit(AuditKind.LOCKED, share)
-        notify_owner(share, "locked")
-        return unavailable(Unavailable.LOCKED)
-    error = _("That did not match. Please check and try again.")
-    return _challenge_page(share, form, action, error, failure.attempts_left, status=400)
+    if outcome.result is Result.WRONG:
+        error = _("That did not match. Please check and try again.")
+        return _challenge_page(share, form, action, error, outcome.attempts_left, status=400)
+    return unavailable(outcome.reason or Unavailable.LOCKED)
 
 
 @bp.get("/s/<secret>")
@@ -177,11 +162,7 @@ def code():
 @limiter.limit(lambda: current_app.config["CHALLENGE_LIMIT_PER_IP"], methods=["POST"])
 def code_challenge():
     public_id = recipient.code_share_id()
-    share = _in_its_language(
-        db.session.scalar(db.select(Share).where(Share.public_id == public_id))
-        if public_id
-        else None
-    )
+    share = _in_its_language(Share.by_public_id(public_id) if public_id else None)
     if share is None:
         return redirect(url_for("patient.code"))
     reason = unavailable_reason(share)

@@ -11,6 +11,7 @@ from datetime import UTC, date, datetime, time, timedelta
 from sqlalchemy import Select, select
 from sqlalchemy.orm import joinedload
 
+from app.email_address import account_email
 from app.extensions import db
 from app.shares.models import AuditEvent, Share
 from app.users.models import User
@@ -41,7 +42,7 @@ class AuditFilter:
             query = query.where(AuditEvent.kind == self.kind)
         if self.actor_email:
             query = query.join(User, AuditEvent.actor_user_id == User.id).where(
-                User.email == User.normalize_email(self.actor_email)
+                User.email == account_email(self.actor_email)
             )
         if self.day_from:
             query = query.where(

@@ -9,9 +9,7 @@ from pathlib import Path
 
 import click
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from app.extensions import db
 from app.orthanc.errors import OrthancError
 from app.orthanc.flask_client import get_orthanc
 from app.shares.lifecycle import purge_ended, revoke
@@ -67,12 +65,11 @@ def create_command(**args) -> None:
         recipient_email=args["email"],
     )
     try:
-        created = create_share(owner, options, get_orthanc())
+        created = create_share(owner, options, get_orthanc(), email_recipient=True)
     except (ShareError, OrthancError) as exc:
         raise click.ClickException(str(exc)) from None
     if args["qr_png"]:
         args["qr_png"].write_bytes(qr_png(created.link))
-    email_error = _send_email(created) if created.share.recipient_email else None
     result = {
         "id": created.share.public_id,
         "link": created.link,
@@ -84,21 +81,17 @@ def create_command(**args) -> None:
     else:
         for key, value in result.items():
             click.echo(f"{key}: {value}")
-    if email_error:
-        raise click.ClickException(f"The share exists, but the e-mail failed: {email_error}")
-
-
-def _send_email(created) -> str | None:
-    from app.shares.mail import send_share_email
-
-    return send_share_email(created)
+    if created.email_error:
+        raise click.ClickException(
+            f"The share exists, but the e-mail failed: {created.email_error}"
+        )
 
 
 @shares_cli.command("revoke")
 @click.argument("public_id")
 def revoke_command(public_id: str) -> None:
     """Revoke a share now (its link and viewer tokens stop working)."""
-    share = db.session.scalar(select(Share).where(Share.public_id == public_id))
+    share = Share.by_public_id(public_id)
     if share is None:
         raise click.ClickException(f"No share {public_id}.")
     try:

@@ -11,11 +11,11 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.orthanc.client import OrthancClient
 from app.orthanc.errors import OrthancError, OrthancNotFound
+from app.shares import links
 from app.shares.audit import AuditKind, record
 from app.shares.models import Share, ShareState, ShareStudy
 from app.shares.options import EXPIRY_DAYS, ShareError
-from app.shares.service import access_code_key
-from app.shares.tokens import hash_access_code, hash_link_secret, new_access_code, new_link_secret
+from app.shares.service import CreatedShare, send_to_recipient
 from app.users.models import User
 
 log = logging.getLogger(__name__)
@@ -70,14 +70,19 @@ def regenerate_link(
     working at once (a lost handout carries both, and the new handout needs the code)."""
     if share.state() is ShareState.REVOKED:
         raise ShareError("A revoked share cannot get a new link.")
-    secret = new_link_secret()
-    share.secret_hash = hash_link_secret(secret)
-    code = new_access_code() if share.access_code_hash else None
-    if code:
-        share.access_code_hash = hash_access_code(code, access_code_key())
+    secret, code = links.rotate(share)
     record(AuditKind.LINK_REGENERATED, share, user=user, detail={"reason": reason})
     db.session.commit()
     return secret, code
+
+
+def new_link(
+    share: Share, user: User | None = None, *, email_recipient: bool = False
+) -> CreatedShare:
+    """regenerate_link, shown as a created share; e-mailed again to the recipient if asked."""
+    secret, code = regenerate_link(share, user=user)
+    created = CreatedShare(share, secret, code)
+    return send_to_recipient(created) if email_recipient else created
 
 
 def delete_anonymized_copies(share: Share, client: OrthancClient) -> int:

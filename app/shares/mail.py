@@ -6,6 +6,7 @@ import logging
 import smtplib
 import ssl
 from email.utils import make_msgid
+from typing import TYPE_CHECKING
 
 from flask import current_app, render_template
 from flask_babel import force_locale, gettext
@@ -15,7 +16,9 @@ from app.extensions import db
 from app.shares import wording
 from app.shares.audit import AuditKind, record
 from app.shares.qr import qr_png
-from app.shares.service import CreatedShare
+
+if TYPE_CHECKING:  # the share service sends this e-mail: no import back at run time
+    from app.shares.service import CreatedShare
 
 log = logging.getLogger(__name__)
 

@@ -5,11 +5,24 @@ from __future__ import annotations
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import JSON, Boolean, ForeignKey, Integer, String, Text, UniqueConstraint
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    ColumnElement,
+    Enum,
+    ForeignKey,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    or_,
+    select,
+)
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
+from app.shares.study_ref import StudyRef
 from app.users.models import User
 
 
@@ -35,6 +48,21 @@ class ShareState(StrEnum):
     LOCKED = "locked"
 
 
+def state_of(
+    *, revoked: bool, locked: bool, expires_at: datetime | None, now: datetime
+) -> ShareState:
+    """What "live" means, once. Revoked beats locked beats expired: the strongest reason
+    is shown. Share.state(), ShareSnapshot.is_live() and, in SQL, Share.state_condition()
+    all say this."""
+    if revoked:
+        return ShareState.REVOKED
+    if locked:
+        return ShareState.LOCKED
+    if expires_at is not None and expires_at <= now:
+        return ShareState.EXPIRED
+    return ShareState.ACTIVE
+
+
 class Share(db.Model):
     __tablename__ = "shares"
 
@@ -54,7 +82,16 @@ class Share(db.Model):
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
-    challenge_kind: Mapped[str] = mapped_column(String(20), default=ChallengeKind.NONE.value)
+    # Stored as its value ("birthdate+password"), in the same VARCHAR(20) as before the enum.
+    challenge_kind: Mapped[ChallengeKind] = mapped_column(
+        Enum(
+            ChallengeKind,
+            native_enum=False,
+            length=20,
+            values_callable=lambda kinds: [kind.value for kind in kinds],
+        ),
+        default=ChallengeKind.NONE,
+    )
     password_hash: Mapped[str | None] = mapped_column(String(255))
     # Clinician-entered birth date (DICOM YYYYMMDD) overriding the studies' PatientBirthDate.
     birth_date: Mapped[str | None] = mapped_column(String(8))
@@ -82,19 +119,39 @@ class Share(db.Model):
     def __repr__(self) -> str:
         return f"<Share {self.public_id}>"
 
+    @classmethod
+    def by_public_id(cls, public_id: str) -> Share | None:
+        """The share this public id names, if any (the id alone grants nothing)."""
+        return db.session.scalar(select(cls).where(cls.public_id == public_id))
+
     def state(self, now: datetime | None = None) -> ShareState:
-        """Revoked beats locked beats expired: the strongest reason is shown."""
-        now = now or utcnow()
-        if self.revoked_at is not None:
-            return ShareState.REVOKED
-        if self.locked_at is not None:
-            return ShareState.LOCKED
-        if self.expires_at is not None and self.expires_at <= now:
-            return ShareState.EXPIRED
-        return ShareState.ACTIVE
+        """This share's state (see state_of)."""
+        return state_of(
+            revoked=self.revoked_at is not None,
+            locked=self.locked_at is not None,
+            expires_at=self.expires_at,
+            now=now or utcnow(),
+        )
 
     def is_live(self, now: datetime | None = None) -> bool:
         return self.state(now) is ShareState.ACTIVE
+
+    @classmethod
+    def state_condition(cls, state: ShareState, now: datetime) -> ColumnElement[bool]:
+        """SQL: the shares whose state_of() is `state` at `now`."""
+        revoked, locked = cls.revoked_at.is_not(None), cls.locked_at.is_not(None)
+        if state is ShareState.REVOKED:
+            return revoked
+        if state is ShareState.LOCKED:
+            return ~revoked & locked
+        if state is ShareState.EXPIRED:
+            return ~revoked & ~locked & (cls.expires_at <= now)
+        return ~revoked & ~locked & or_(cls.expires_at.is_(None), cls.expires_at > now)
+
+    @classmethod
+    def live_condition(cls, now: datetime) -> ColumnElement[bool]:
+        """SQL: the live shares at `now`, as is_live() says."""
+        return cls.state_condition(ShareState.ACTIVE, now)
 
 
 class ShareStudy(db.Model):
@@ -113,6 +170,11 @@ class ShareStudy(db.Model):
     anonymized_copy_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     share: Mapped[Share] = relationship(back_populates="studies")
+
+    @property
+    def ref(self) -> StudyRef:
+        """The study the recipient sees, by its Orthanc id and UID."""
+        return StudyRef(self.orthanc_study_id, self.study_instance_uid)
 
 
 class ActorKind(StrEnum):

@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 from datetime import date
 
-from email_validator import EmailNotValidError, validate_email
-
+from app.email_address import InvalidEmail, normalize_address
 from app.shares.models import ChallengeKind
 
 EXPIRY_DAYS = (1, 7, 15, 30, 90, 365)
@@ -39,14 +38,8 @@ class ShareOptions:
     max_opens: int | None = None
     notify_owner: bool = False
     creation_key: str | None = None
-
-    @property
-    def needs_password(self) -> bool:
-        return self.challenge.asks_password
-
-    @property
-    def needs_birth_date(self) -> bool:
-        return self.challenge.asks_birth_date
+    # A password challenge without a password gets a generated one (shown once).
+    generate_password: bool = False
 
 
 def validate_options(options: ShareOptions, *, allow_never: bool) -> ShareOptions:
@@ -62,7 +55,7 @@ def validate_options(options: ShareOptions, *, allow_never: bool) -> ShareOption
     elif options.expires_in_days not in EXPIRY_DAYS:
         choices = ", ".join(str(d) for d in EXPIRY_DAYS)
         raise ShareError(f"The expiry must be one of {choices} days.")
-    if options.needs_password:
+    if options.challenge.asks_password:
         password = options.password or ""
         if len(password.strip()) < MIN_SHARE_PASSWORD:
             raise ShareError(f"The password must have at least {MIN_SHARE_PASSWORD} characters.")
@@ -82,9 +75,7 @@ def validate_options(options: ShareOptions, *, allow_never: bool) -> ShareOption
     email = None
     if options.recipient_email and options.recipient_email.strip():
         try:
-            email = validate_email(
-                options.recipient_email.strip(), check_deliverability=False
-            ).normalized
-        except EmailNotValidError:
+            email = normalize_address(options.recipient_email)
+        except InvalidEmail:
             raise ShareError("The recipient's e-mail address is not valid.") from None
     return replace(options, study_ids=study_ids, recipient_email=email)

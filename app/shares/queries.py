@@ -2,22 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import func, or_, select
+from sqlalchemy import func, select
 
 from app.db_types import utcnow
 from app.extensions import db
 from app.shares.models import AuditEvent, Share, ShareState, ShareStudy
-
-
-def live_condition(now: datetime):
-    """SQL condition: not revoked, not locked, not expired."""
-    return (
-        Share.revoked_at.is_(None)
-        & Share.locked_at.is_(None)
-        & or_(Share.expires_at.is_(None), Share.expires_at > now)
-    )
 
 
 def live_share_counts(source_study_ids: list[str]) -> dict[str, int]:
@@ -28,7 +17,7 @@ def live_share_counts(source_study_ids: list[str]) -> dict[str, int]:
         select(ShareStudy.source_orthanc_study_id, func.count(func.distinct(Share.id)))
         .join(Share, Share.id == ShareStudy.share_id)
         .where(ShareStudy.source_orthanc_study_id.in_(source_study_ids))
-        .where(live_condition(utcnow()))
+        .where(Share.live_condition(utcnow()))
         .group_by(ShareStudy.source_orthanc_study_id)
     )
     return dict(rows.tuples().all())
@@ -49,22 +38,10 @@ def shares_of_study(source_study_id: str) -> list[Share]:
 
 def share_for_user(public_id: str, user) -> Share | None:
     """The share if it exists and the user owns it or is an admin (others see nothing)."""
-    share = db.session.scalar(select(Share).where(Share.public_id == public_id))
+    share = Share.by_public_id(public_id)
     if share is None or not (user.is_admin or share.owner_id == user.id):
         return None
     return share
-
-
-def state_condition(state: ShareState, now: datetime):
-    """SQL condition matching Share.state() for one state."""
-    not_revoked = Share.revoked_at.is_(None)
-    if state is ShareState.REVOKED:
-        return Share.revoked_at.is_not(None)
-    if state is ShareState.LOCKED:
-        return not_revoked & Share.locked_at.is_not(None)
-    if state is ShareState.EXPIRED:
-        return not_revoked & Share.locked_at.is_(None) & (Share.expires_at <= now)
-    return live_condition(now)
 
 
 def list_shares(
@@ -75,7 +52,7 @@ def list_shares(
     if owner_id is not None:
         query = query.where(Share.owner_id == owner_id)
     if state is not None:
-        query = query.where(state_condition(state, utcnow()))
+        query = query.where(Share.state_condition(state, utcnow()))
     rows = db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)).all()
     return list(rows[:per_page]), len(rows) > per_page
 

@@ -2,11 +2,7 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import logging
-import secrets
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from flask import current_app
@@ -16,23 +12,18 @@ from sqlalchemy.exc import IntegrityError
 from app.db_types import utcnow
 from app.extensions import db
 from app.orthanc.client import OrthancClient
-from app.orthanc.errors import OrthancError, OrthancNotFound
+from app.orthanc.errors import OrthancNotFound
 from app.orthanc.models import Study
+from app.shares import links
+from app.shares.anonymized_copies import delete_copies, make_copies
 from app.shares.audit import AuditKind, record
+from app.shares.mail import send_share_email
 from app.shares.models import AuditEvent, Share, ShareStudy
 from app.shares.options import ShareError, ShareOptions, validate_options
-from app.shares.tokens import (
-    hash_access_code,
-    hash_link_secret,
-    new_access_code,
-    new_link_secret,
-    new_public_id,
-)
+from app.shares.tokens import new_public_id, new_share_password
 from app.studies.search import StudyRow, describe
 from app.users.models import User
 from app.users.passwords import hash_password
-
-log = logging.getLogger(__name__)
 
 # How long after creation the same form may come again and get fresh secrets (a double
 # click, a reload of the result): past it, or once the link was e-mailed, it is refused.
@@ -49,24 +40,37 @@ class CreatedShare:
     # True when this was a repeated submission of the same form: the share already
     # existed and got a fresh link instead of a second share.
     repeated: bool = False
+    password: str | None = None  # the challenge's, typed or generated
+    # Set when e-mailing the link was asked and failed: a message for the clinician.
+    email_error: str | None = None
 
     @property
     def link(self) -> str:
-        return share_link(self.secret)
+        return links.share_link(self.secret)
 
 
-def share_link(secret: str) -> str:
-    return f"{current_app.config['PUBLIC_BASE_URL']}/s/{secret}"
+def create_share(
+    owner: User, options: ShareOptions, client: OrthancClient, *, email_recipient: bool = False
+) -> CreatedShare:
+    """Create and commit a share; raise ShareError with a message for the clinician.
+
+    With `email_recipient`, a new share's link is also e-mailed to its recipient address,
+    if it has one (not again for a repeated form).
+    """
+    created = _create(owner, options, client)
+    return send_to_recipient(created) if email_recipient and not created.repeated else created
 
 
-def access_code_key() -> str:
-    """The key of access-code hashes, derived from SECRET_KEY for this one purpose."""
-    secret_key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret_key, b"studyshare access codes", hashlib.sha256).hexdigest()
+def send_to_recipient(created: CreatedShare) -> CreatedShare:
+    """E-mail the link to the share's recipient address, when it has one."""
+    if not created.share.recipient_email:
+        return created
+    return replace(created, email_error=send_share_email(created))
 
 
-def create_share(owner: User, options: ShareOptions, client: OrthancClient) -> CreatedShare:
-    """Create and commit a share; raise ShareError with a message for the clinician."""
+def _create(owner: User, options: ShareOptions, client: OrthancClient) -> CreatedShare:
+    if options.generate_password and options.challenge.asks_password and not options.password:
+        options = replace(options, password=new_share_password())
     options = validate_options(options, allow_never=current_app.config["ALLOW_NEVER_EXPIRE"])
     if options.creation_key:
         existing = _share_by_creation_key(options.creation_key)
@@ -74,13 +78,13 @@ def create_share(owner: User, options: ShareOptions, client: OrthancClient) -> C
             return _repeat(existing, owner, options)
     studies = _fetch_same_patient_studies(client, options.study_ids)
     birth_date = _challenge_birth_date(options, studies)
-    copies = _anonymized_copies(client, studies) if options.anonymize else {}
+    copies = make_copies(client, studies) if options.anonymize else {}
     try:
         return _store_share(owner, options, client, studies, birth_date, copies)
     except IntegrityError:
         # A concurrent submission of the same form won the race: keep its share.
         db.session.rollback()
-        _delete_copies(client, [copy_id for copy_id, _ in copies.values()])
+        delete_copies(client, copies)
         existing = _share_by_creation_key(options.creation_key) if options.creation_key else None
         if existing is None:
             raise
@@ -88,7 +92,7 @@ def create_share(owner: User, options: ShareOptions, client: OrthancClient) -> C
     except BaseException:
         # Orthanc or the database failed after the copies were made: none may outlive this.
         db.session.rollback()
-        _delete_copies(client, [copy_id for copy_id, _ in copies.values()])
+        delete_copies(client, copies)
         raise
 
 
@@ -100,16 +104,13 @@ def _store_share(
     birth_date: str | None,
     copies: dict[str, tuple[str, str]],
 ) -> CreatedShare:
-    secret, code = new_link_secret(), new_access_code() if options.access_code else None
     share = Share(
         public_id=new_public_id(),
-        secret_hash=hash_link_secret(secret),
-        access_code_hash=hash_access_code(code, access_code_key()) if code else None,
         owner=owner,
         creation_key=options.creation_key,
         expires_at=_expiry(options.expires_in_days),
-        challenge_kind=options.challenge.value,
-        password_hash=hash_password(options.password) if options.needs_password else None,
+        challenge_kind=options.challenge,
+        password_hash=hash_password(options.password) if options.challenge.asks_password else None,
         birth_date=birth_date,
         allow_download=options.allow_download,
         anonymized=options.anonymize,
@@ -119,6 +120,7 @@ def _store_share(
         max_opens=options.max_opens,
         notify_owner=options.notify_owner,
     )
+    secret, code = links.issue(share, access_code=options.access_code)
     for row in describe(client, studies):
         study = row.study
         shared_id, shared_uid = copies.get(study.orthanc_id, (study.orthanc_id, None))
@@ -133,7 +135,7 @@ def _store_share(
     db.session.add(share)
     record(AuditKind.CREATED, share, user=owner, detail=_creation_detail(share, options))
     db.session.commit()
-    return CreatedShare(share, secret, code)
+    return CreatedShare(share, secret, code, password=_shown_password(options))
 
 
 def _share_by_creation_key(key: str) -> Share | None:
@@ -150,16 +152,16 @@ def _repeat(share: Share, owner: User, options: ShareOptions) -> CreatedShare:
         )
     # Nobody has seen the first submission's page (this one replaces it), so issuing fresh
     # secrets is safe, and it is the only way to show working ones again.
-    secret = new_link_secret()
-    share.secret_hash = hash_link_secret(secret)
-    code = new_access_code() if share.access_code_hash else None
-    if code:
-        share.access_code_hash = hash_access_code(code, access_code_key())
-    if options.needs_password and options.password:
+    secret, code = links.rotate(share)
+    if options.challenge.asks_password and options.password:
         share.password_hash = hash_password(options.password)
     record(AuditKind.LINK_REGENERATED, share, user=owner, detail={"reason": "form resubmitted"})
     db.session.commit()
-    return CreatedShare(share, secret, code, repeated=True)
+    return CreatedShare(share, secret, code, repeated=True, password=_shown_password(options))
+
+
+def _shown_password(options: ShareOptions) -> str | None:
+    return options.password if options.challenge.asks_password else None
 
 
 def _unseen(share: Share) -> bool:
@@ -200,7 +202,7 @@ def _fetch_same_patient_studies(client: OrthancClient, study_ids: list[str]) -> 
 
 
 def _challenge_birth_date(options: ShareOptions, studies: list[Study]) -> str | None:
-    if not options.needs_birth_date:
+    if not options.challenge.asks_birth_date:
         return None
     birth_date = options.birth_date or studies[0].patient.birth_date
     if birth_date is None:
@@ -209,35 +211,6 @@ def _challenge_birth_date(options: ShareOptions, studies: list[Study]) -> str | 
             "a password challenge."
         )
     return birth_date.strftime("%Y%m%d")
-
-
-def _anonymized_copies(client: OrthancClient, studies: list[Study]) -> dict[str, tuple[str, str]]:
-    """source id → (copy id, copy UID); on any failure no copy is left behind."""
-    copies: dict[str, tuple[str, str]] = {}
-    # One pseudonym for all copies: the recipient's studies stay one patient.
-    pseudonym = "ANON-" + secrets.token_hex(6).upper()
-    try:
-        for study in studies:
-            copy_id = client.anonymize_study(study.orthanc_id, pseudonym=pseudonym)
-            # Remembered before the next call, so a failure there still deletes this copy.
-            copies[study.orthanc_id] = (copy_id, "")
-            copies[study.orthanc_id] = (copy_id, client.get_study(copy_id).study_instance_uid)
-    except OrthancError as exc:
-        log.warning("Anonymization failed: %s", exc)
-        _delete_copies(client, [copy_id for copy_id, _ in copies.values()])
-        raise ShareError(
-            "The image archive could not make the anonymized copy; no share was created. "
-            "Please try again."
-        ) from None
-    return copies
-
-
-def _delete_copies(client: OrthancClient, copy_ids: list[str]) -> None:
-    for copy_id in copy_ids:
-        try:
-            client.delete_study(copy_id)
-        except OrthancError as exc:
-            log.error("Could not delete anonymized copy %s: %s", copy_id, exc)
 
 
 def _expiry(days: int | None) -> datetime | None:

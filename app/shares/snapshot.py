@@ -11,13 +11,8 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 
 from app.extensions import db
-from app.shares.models import Share, ShareStudy
-
-
-@dataclass(frozen=True)
-class SharedStudy:
-    uid: str
-    orthanc_id: str
+from app.shares.models import Share, ShareState, ShareStudy, state_of
+from app.shares.study_ref import StudyRef
 
 
 @dataclass(frozen=True)
@@ -27,13 +22,15 @@ class ShareSnapshot:
     locked: bool
     expires_at: datetime | None
     allow_download: bool
-    studies: tuple[SharedStudy, ...]
+    studies: tuple[StudyRef, ...]
 
     def is_live(self, now: datetime) -> bool:
-        expired = self.expires_at is not None and self.expires_at <= now
-        return not (self.revoked or self.locked or expired)
+        state = state_of(
+            revoked=self.revoked, locked=self.locked, expires_at=self.expires_at, now=now
+        )
+        return state is ShareState.ACTIVE
 
-    def find_study(self, *, uid: str | None, orthanc_id: str | None) -> SharedStudy | None:
+    def find_study(self, *, uid: str | None, orthanc_id: str | None) -> StudyRef | None:
         """The shared study matching every id given (callers give at least one)."""
         for study in self.studies:
             if (uid is None or uid == study.uid) and (
@@ -73,7 +70,7 @@ def load_snapshot(public_id: str) -> ShareSnapshot | None:
         expires_at=first.expires_at,
         allow_download=first.allow_download,
         studies=tuple(
-            SharedStudy(row.study_instance_uid, row.orthanc_study_id)
+            StudyRef(row.orthanc_study_id, row.study_instance_uid)
             for row in rows
             if row.study_instance_uid is not None
         ),

@@ -17,7 +17,7 @@ def expiry_sentence(share: Share) -> str:
 
 def challenge_step(share: Share) -> str | None:
     """What the recipient will be asked after opening the link, or None."""
-    kind = ChallengeKind(share.challenge_kind)
+    kind = share.challenge_kind
     if kind is ChallengeKind.BIRTH_DATE:
         return gettext("When the page asks for it, enter the patient's date of birth.")
     if kind is ChallengeKind.PASSWORD:

@@ -5,11 +5,12 @@ from __future__ import annotations
 import sys
 
 import click
-from email_validator import EmailNotValidError, validate_email
 from flask.cli import AppGroup
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.email_address import InvalidEmail, new_account_email
 from app.extensions import db
+from app.users.accounts import DuplicateEmail, create_user
 from app.users.models import Role, User
 from app.users.passwords import password_problem
 
@@ -20,20 +21,20 @@ users_cli = AppGroup("users", help="Manage console users.")
 @click.argument("email")
 @click.option("--admin", is_flag=True, help="Give the user the admin role.")
 @click.option("--name", default="", help="The user's display name.")
-def create_user(email: str, admin: bool, name: str) -> None:
+def create_command(email: str, admin: bool, name: str) -> None:
     """Create a user; the password is read from stdin, or prompted for on a terminal."""
     try:
-        email = validate_email(email, check_deliverability=False).normalized.lower()
-    except EmailNotValidError as exc:
+        email = new_account_email(email)
+    except InvalidEmail as exc:
         raise click.BadParameter(str(exc), param_hint="EMAIL") from None
+    duplicate = click.ClickException(f"A user with the e-mail {email} already exists.")
     try:
         if User.find_by_email(email) is not None:
-            raise click.ClickException(f"A user with the e-mail {email} already exists.")
-        password = read_password()
-        user = User(email=email, name=name.strip(), role=Role.ADMIN if admin else Role.CLINICIAN)
-        user.set_password(password)
-        db.session.add(user)
-        db.session.commit()
+            raise duplicate  # before asking for a password that could not be used
+        role = Role.ADMIN if admin else Role.CLINICIAN
+        user = create_user(email, read_password(), name=name, role=role)
+    except DuplicateEmail:
+        raise duplicate from None
     except SQLAlchemyError as exc:
         db.session.rollback()
         raise click.ClickException(

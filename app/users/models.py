@@ -10,6 +10,7 @@ from sqlalchemy import Boolean, Integer, String, func, select
 from sqlalchemy.orm import Mapped, mapped_column
 
 from app.db_types import UTCDateTime, utcnow
+from app.email_address import account_email
 from app.extensions import db
 from app.users.passwords import hash_password, verify_password
 
@@ -70,12 +71,7 @@ class User(UserMixin, db.Model):
     def check_password(self, password: str) -> bool:
         return verify_password(self.password_hash, password)
 
-    @staticmethod
-    def normalize_email(email: str) -> str:
-        return email.strip().lower()
-
     @classmethod
     def find_by_email(cls, email: str) -> User | None:
         """Look a user up by e-mail, ignoring case and surrounding spaces."""
-        normalized = cls.normalize_email(email)
-        return db.session.scalar(select(cls).where(func.lower(cls.email) == normalized))
+        return db.session.scalar(select(cls).where(func.lower(cls.email) == account_email(email)))

@@ -4,20 +4,17 @@ import pytest
 
 from app import create_app
 from app.authz.viewer_urls import (
-    StudyRef,
     archive_url,
     enabled_viewers,
     offered_viewers,
     viewer_url,
 )
+from app.shares.study_ref import StudyRef
 from config import TestConfig
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln-_"
-STUDY = StudyRef(
-    "11111111-22222222-33333333-44444444-55555555",
-    "1.2.3.4",
-    "aaaaaaaa-bbbbbbbb-cccccccc-dddddddd-eeeeeeee",
-)
+STUDY = StudyRef("11111111-22222222-33333333-44444444-55555555", "1.2.3.4")
+FIRST_SERIES = "aaaaaaaa-bbbbbbbb-cccccccc-dddddddd-eeeeeeee"
 ROOT = "https://pacs.example.org/orthanc"
 
 
@@ -42,7 +39,7 @@ def app_context(tmp_path):
         ("osimis", f"{ROOT}/osimis-viewer/app/index.html?study={STUDY.orthanc_id}&token={TOKEN}"),
         (
             "webviewer",
-            f"{ROOT}/web-viewer/app/viewer.html?series={STUDY.first_series_id}&token={TOKEN}",
+            f"{ROOT}/web-viewer/app/viewer.html?series={FIRST_SERIES}&token={TOKEN}",
         ),
         (
             "volview",
@@ -52,7 +49,7 @@ def app_context(tmp_path):
     ],
 )
 def test_each_viewer_url(viewer, expected):
-    url = viewer_url(viewer, STUDY, TOKEN)
+    url = viewer_url(viewer, STUDY, TOKEN, first_series_id=FIRST_SERIES)
     assert url == expected
     # Orthanc 1.10 does not percent-decode: the token must appear exactly as minted.
     assert "%" not in url

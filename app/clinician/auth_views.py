@@ -18,9 +18,10 @@ from flask import (
 from flask_login import current_user, login_user, logout_user
 
 from app.clinician import bp
-from app.clinician.forms import EmptyForm, LoginForm
+from app.clinician.auth_forms import LoginForm
 from app.clinician.safe_redirect import safe_next_path
 from app.db_types import utcnow
+from app.email_address import account_email
 from app.extensions import db, limiter
 from app.users.models import User
 from app.users.passwords import hash_password, needs_rehash, verify_password
@@ -38,7 +39,7 @@ def _failed_login(response: Response) -> bool:
 def _login_account_key() -> str:
     # Counted per submitted address, whether or not it has an account, so the limit
     # itself does not reveal which addresses exist.
-    return "login-account:" + User.normalize_email(request.form.get("email", ""))[:254]
+    return "login-account:" + account_email(request.form.get("email", ""))[:254]
 
 
 TOO_MANY_LOGINS = "Too many failed log-in attempts. Please wait a few minutes and try again."
@@ -77,11 +78,10 @@ def login():
 
 @bp.post("/logout")
 def logout():
-    form = EmptyForm()
-    if form.validate_on_submit():
-        logout_user()
-        session.clear()
-        flash("You are logged out.", "info")
+    # CSRFProtect has already checked the form's token before this runs.
+    logout_user()
+    session.clear()
+    flash("You are logged out.", "info")
     return redirect(url_for("clinician.login"))
 
 

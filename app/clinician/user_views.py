@@ -5,16 +5,15 @@ from __future__ import annotations
 from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user, login_user
 from sqlalchemy import select
-from sqlalchemy.exc import IntegrityError
 
 from app.clinician import bp
 from app.clinician.forms import EmptyForm
 from app.clinician.permissions import admin_required
 from app.clinician.user_forms import ChangeOwnPasswordForm, CreateUserForm, ResetPasswordForm
 from app.extensions import db, limiter
+from app.users.accounts import DuplicateEmail, create_user
 from app.users.models import Role, User
 
-DUPLICATE_EMAIL = "A user with this e-mail address already exists."
 TOO_MANY_TRIES = "Too many failed attempts. Please wait a few minutes and try again."
 
 
@@ -49,15 +48,12 @@ def user_new():
     """Create a clinician or administrator with an initial password."""
     form = CreateUserForm()
     if form.validate_on_submit():
-        user = User(email=form.email.data, name=form.name.data or "", role=Role(form.role.data))
-        user.set_password(form.password.data)
-        db.session.add(user)
         try:
-            db.session.commit()
-        except IntegrityError:
-            # Someone created the same address between the form's check and this commit.
-            db.session.rollback()
-            form.email.errors.append(DUPLICATE_EMAIL)
+            role = Role(form.role.data)
+            name = form.name.data or ""
+            user = create_user(form.email.data, form.password.data, name=name, role=role)
+        except DuplicateEmail as exc:  # created by someone else since the form's check
+            form.email.errors.append(str(exc))
         else:
             current_app.logger.info("User %s created user %s", current_user.id, user.id)
             flash(f"{user.email} can now log in as {user.role}.", "info")
@@ -75,8 +71,6 @@ def user_detail(user_id: int):
 
 def _set_active(user_id: int, active: bool):
     user = _user_or_404(user_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400, "This form has expired. Reload the page and try again.")
     if not active and user.id == current_user.id:
         # Also guarantees that at least one active administrator remains.
         flash("You cannot deactivate your own account: ask another administrator.", "error")

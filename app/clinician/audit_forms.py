@@ -1,0 +1,36 @@
+"""The audit log's filter form: a GET form, so a filtered log can be bookmarked."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from wtforms import IntegerField, SelectChoice, SelectField, StringField
+from wtforms.validators import Length, NumberRange, Optional
+
+from app.clinician.forms import FlexibleDateField
+from app.shares.audit import AuditKind
+from app.shares.audit_queries import AuditFilter
+
+
+class AuditFilterForm(FlaskForm):
+    class Meta:
+        csrf = False  # a read-only GET filter
+
+    share = StringField("Share", validators=[Optional(), Length(max=32)])
+    kind = SelectField(
+        "Event",
+        choices=[SelectChoice("", "Any")] + [SelectChoice(k.value, k.value) for k in AuditKind],
+        default="",
+    )
+    actor = StringField("User e-mail", validators=[Optional(), Length(max=254)])
+    day_from = FlexibleDateField("From (UTC)", validators=[Optional()])
+    day_to = FlexibleDateField("To (UTC)", validators=[Optional()])
+    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=100000)])
+
+    def to_filter(self) -> AuditFilter:
+        return AuditFilter(
+            share_public_id=(self.share.data or "").strip(),
+            kind=self.kind.data or "",
+            actor_email=(self.actor.data or "").strip(),
+            day_from=self.day_from.data,
+            day_to=self.day_to.data,
+        )

@@ -1,0 +1,80 @@
+"""A share's link and access code: issued, rotated, looked up and checked here.
+
+tokens.py makes and hashes the secrets; this module applies them to shares, with the app's
+public address and the access-code key.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+
+from flask import current_app
+from sqlalchemy import select
+
+from app.extensions import db
+from app.shares.models import Share
+from app.shares.tokens import (
+    format_access_code,
+    hash_access_code,
+    hash_link_secret,
+    looks_like_link_secret,
+    new_access_code,
+    new_link_secret,
+    normalize_access_code,
+)
+
+
+def share_link(secret: str) -> str:
+    """The address the recipient opens."""
+    return f"{current_app.config['PUBLIC_BASE_URL']}/s/{secret}"
+
+
+def access_code_key() -> str:
+    """The key of access-code hashes, derived from SECRET_KEY for this one purpose."""
+    secret_key = current_app.config["SECRET_KEY"].encode()
+    return hmac.new(secret_key, b"studyshare access codes", hashlib.sha256).hexdigest()
+
+
+def issue(share: Share, *, access_code: bool) -> tuple[str, str | None]:
+    """Give the share a new link secret (and access code, if asked), stored only as hashes.
+
+    Returns them in clear, to be shown once; the old ones stop working at once.
+    """
+    secret = new_link_secret()
+    share.secret_hash = hash_link_secret(secret)
+    code = new_access_code() if access_code else None
+    share.access_code_hash = hash_access_code(code, access_code_key()) if code else None
+    return secret, code
+
+
+def rotate(share: Share) -> tuple[str, str | None]:
+    """A new link, and a new access code if the share has one (a lost handout carries both,
+    and the new handout needs the code)."""
+    return issue(share, access_code=share.access_code_hash is not None)
+
+
+def share_by_secret(secret: str) -> Share | None:
+    """The share behind a link secret, if any."""
+    if not looks_like_link_secret(secret):
+        return None
+    return db.session.scalar(select(Share).where(Share.secret_hash == hash_link_secret(secret)))
+
+
+def share_by_code(code: str) -> Share | None:
+    """The share behind a typed access code, if any."""
+    try:
+        code_hash = hash_access_code(code, access_code_key())
+    except ValueError:
+        return None
+    return db.session.scalar(select(Share).where(Share.access_code_hash == code_hash))
+
+
+def checked_access_code(share: Share, typed: str | None) -> str | None:
+    """The typed access code, formatted, only if it really is this share's."""
+    code = normalize_access_code(typed or "")
+    if code is None or share.access_code_hash is None:
+        return None
+    if not hmac.compare_digest(share.access_code_hash, hash_access_code(code, access_code_key())):
+        return None
+    return format_access_code(code)
