@@ -41,14 +41,16 @@ setup: system-deps ohif $(STAMP) translations ## Install everything the demo and
 demo: setup ## Start Orthanc with demo studies and the app on http://127.0.0.1:5000
 	$(BIN)/python scripts/demo.py
 
-test: setup ## Check the code with ruff, then run the whole test suite
+test: setup ## Check the code with ruff and the layers with import-linter, then run the whole test suite
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 	$(BIN)/pytest
 
-lint: $(STAMP) ## Check the code with ruff
+lint: $(STAMP) ## Check the code with ruff and the layers with import-linter
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP) ## Format the code with ruff
 	$(BIN)/ruff check --fix .

@@ -10,7 +10,7 @@ from typing import Any
 from werkzeug.wrappers import Request
 
 from app.authz.share_state import ShareStateCache
-from app.authz.viewer_tokens import VerifiedTokens, ViewerTokenError
+from app.shares.viewer_tokens import VerifiedTokens, ViewerTokenError, strip_bearer
 
 
 class MalformedRequestError(Exception):
@@ -59,15 +59,6 @@ def parse_request(body: object, header_token: str | None) -> ValidationRequest:
         token=strip_bearer(token or header_token),
         server_id=_optional_text(body, "server-id"),
     )
-
-
-def strip_bearer(token: str | None) -> str | None:
-    if token is None:
-        return None
-    token = token.strip()
-    if token[:7].lower() == "bearer ":
-        token = token[7:].strip()
-    return token or None
 
 
 @dataclass(frozen=True)

@@ -28,12 +28,12 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Request, Response
 
 from app.authz import validate_endpoint
-from app.authz.decision import ValidationRequest, decide, strip_bearer
+from app.authz.decision import ValidationRequest, decide
 from app.authz.plugin_auth import credentials_match
-from app.authz.viewer_tokens import ViewerTokenError
 from app.db_types import utcnow
 from app.orthanc.client import ORTHANC_ID
 from app.orthanc.dicomweb import is_dicom_uid
+from app.shares.viewer_tokens import ViewerTokenError, strip_bearer
 from app.studies import qido_query as qido
 
 PATH = "/auth/nginx/check"

@@ -7,7 +7,7 @@ import logging
 from flask import Response, jsonify, request
 
 from app.authz import bp
-from app.authz.decision import json_body, strip_bearer
+from app.authz.decision import json_body
 from app.authz.plugin_auth import plugin_auth_required
 from app.authz.publication import (
     INSTANT_LINK_VIEWERS,
@@ -17,18 +17,19 @@ from app.authz.publication import (
     service_account,
     type_enabled,
 )
-from app.authz.viewer_tokens import (
-    ViewerTokenError,
-    decode_viewer_token,
-    is_expired_viewer_token,
-)
-from app.authz.viewer_urls import enabled_viewers, viewer_url
 from app.db_types import utcnow
 from app.extensions import db, limiter
 from app.orthanc.errors import OrthancError
 from app.shares.audit import AuditKind, record
 from app.shares.models import Share
 from app.shares.options import ShareError
+from app.shares.viewer_tokens import (
+    ViewerTokenError,
+    decode_viewer_token,
+    is_expired_viewer_token,
+    strip_bearer,
+)
+from app.shares.viewer_urls import enabled_viewers, viewer_url
 
 log = logging.getLogger(__name__)
 

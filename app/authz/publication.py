@@ -8,8 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 from flask import current_app
 
-from app.authz.viewer_tokens import mint_viewer_token
-from app.authz.viewer_urls import archive_url, enabled_viewers, viewer_url
 from app.db_types import utcnow
 from app.extensions import db
 from app.orthanc.flask_client import get_orthanc
@@ -19,6 +17,8 @@ from app.shares.models import ChallengeKind, Share
 from app.shares.options import DEFAULT_EXPIRY_DAYS, EXPIRY_DAYS, ShareError, ShareOptions
 from app.shares.service import create_share
 from app.shares.study_ref import StudyRef
+from app.shares.viewer_tokens import mint_viewer_token
+from app.shares.viewer_urls import archive_url, enabled_viewers, viewer_url
 from app.users.models import Role, User
 
 # Token type → the viewer it opens (None: the archive download).

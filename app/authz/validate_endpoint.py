@@ -27,8 +27,8 @@ from werkzeug.wrappers import Request, Response
 from app.authz.decision import MalformedRequestError, decide, json_body, parse_request
 from app.authz.plugin_auth import CHALLENGE_HEADER, UNAUTHORIZED_BODY, credentials_match
 from app.authz.share_state import ShareStateCache, UsageRecorder
-from app.authz.viewer_tokens import VerifiedTokens
 from app.db_types import utcnow
+from app.shares.viewer_tokens import VerifiedTokens
 
 PATH = "/auth/tokens/validate"
 EXTENSION_KEY = "studyshare.authz.validate"

@@ -11,12 +11,11 @@ from dataclasses import dataclass
 
 from flask import current_app, request
 
-from app.authz.decision import strip_bearer
-from app.authz.viewer_tokens import VerifiedTokens, ViewerTokenError
 from app.db_types import utcnow
-from app.patient.session import unlocked_share_id
+from app.shares.recipient_session import unlocked_share_id
 from app.shares.snapshot import load_snapshot
 from app.shares.study_ref import StudyRef
+from app.shares.viewer_tokens import VerifiedTokens, ViewerTokenError, strip_bearer
 
 EXTENSION_KEY = "studyshare.gateway.tokens"
 MAX_VERIFIED_TOKENS = 10_000

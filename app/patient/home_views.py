@@ -5,15 +5,15 @@ from __future__ import annotations
 from flask import redirect, render_template
 from flask_babel import gettext as _
 
-from app.authz.viewer_tokens import mint_viewer_token
-from app.authz.viewer_urls import VIEWER_LABELS, offered_viewers, viewer_url
 from app.extensions import db
 from app.patient import bp
-from app.patient import session as recipient
 from app.patient.forms import SignOutForm
 from app.patient.pages import not_found, session_ended, study_at, unlocked_share
+from app.shares import recipient_session as recipient
 from app.shares.audit import AuditKind, record
 from app.shares.models import ActorKind, ShareStudy
+from app.shares.viewer_tokens import mint_viewer_token
+from app.shares.viewer_urls import VIEWER_LABELS, offered_viewers, viewer_url
 from app.studies.contents import study_contents
 
 

@@ -7,7 +7,7 @@ from flask import g, request
 from app.areas import Area, current_area
 from app.i18n import SUPPORTED_LANGUAGES
 from app.patient import bp
-from app.patient import session as recipient
+from app.shares import recipient_session as recipient
 
 
 @bp.before_app_request

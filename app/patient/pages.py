@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from flask import g, render_template
 
-from app.patient import session as recipient
+from app.shares import recipient_session as recipient
 from app.shares.models import Share, ShareStudy
 
 

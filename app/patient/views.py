@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 
 from app.extensions import db, limiter
 from app.patient import bp
-from app.patient import session as recipient
 from app.patient.access import (
     STATUS_CODES,
     Result,
@@ -18,6 +17,7 @@ from app.patient.access import (
 )
 from app.patient.dates import FORMAT_HINTS, parse_birth_date
 from app.patient.forms import AccessCodeForm, ChallengeForm
+from app.shares import recipient_session as recipient
 from app.shares.audit import AuditKind, record
 from app.shares.links import share_by_code, share_by_secret
 from app.shares.models import ActorKind, Share

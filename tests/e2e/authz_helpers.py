@@ -10,9 +10,9 @@ from dataclasses import dataclass, field
 from flask import Flask
 from werkzeug.wsgi import get_input_stream
 
-from app.authz.viewer_tokens import mint_viewer_token
 from app.demo.public_orthanc import VALIDATE_PATH
 from app.shares.models import Share
+from app.shares.viewer_tokens import mint_viewer_token
 
 MULTIPART = "multipart/related; type=application/octet-stream"
 GRANT = {"granted": True, "validity": 0}

@@ -17,7 +17,6 @@ import pytest
 import requests
 from requests.adapters import HTTPAdapter
 
-from app.authz.viewer_urls import viewer_url
 from app.demo.nginx import (
     PLAIN_HTTP_TEMPLATES,
     TLS_TEMPLATES,
@@ -32,6 +31,7 @@ from app.orthanc.flask_client import get_orthanc
 from app.shares.lifecycle import revoke
 from app.shares.models import Share
 from app.shares.study_ref import StudyRef
+from app.shares.viewer_urls import viewer_url
 from tests.e2e.authz_fixtures import (
     AUTHZ_PASSWORD,
     AUTHZ_STATE_CACHE_SECONDS,

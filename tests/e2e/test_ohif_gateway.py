@@ -5,7 +5,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from app.authz.viewer_tokens import mint_viewer_token
+from app.shares.viewer_tokens import mint_viewer_token
 from tests.e2e.ohif import OhifServer, canvas_stats, ohif_context, record_dicomweb, wait_for_image
 
 pytestmark = pytest.mark.e2e

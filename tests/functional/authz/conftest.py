@@ -3,9 +3,9 @@ import base64
 import pytest
 from sqlalchemy import select
 
-from app.authz.viewer_tokens import mint_viewer_token
 from app.extensions import db
 from app.shares.models import AuditEvent, Share
+from app.shares.viewer_tokens import mint_viewer_token
 
 AUTHZ_USER, AUTHZ_PASSWORD = "orthanc-plugin", "plugin-password-for-tests"
 # What plugin 0.11.4 sent when OE2 gave neither an expiration date nor a duration.

@@ -5,9 +5,9 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import select
 
-from app.authz.viewer_tokens import mint_viewer_token
 from app.extensions import db
 from app.shares.models import AuditEvent, Share
+from app.shares.viewer_tokens import mint_viewer_token
 from tests.functional.authz.conftest import study_body, study_resource
 
 

@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
-from app.authz.viewer_tokens import mint_viewer_token, signing_keys
 from app.extensions import db
 from app.shares.models import Share
+from app.shares.viewer_tokens import mint_viewer_token, signing_keys
 from tests.functional.authz.conftest import study_body
 
 

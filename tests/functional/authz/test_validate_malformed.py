@@ -7,8 +7,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app import create_app
-from app.authz.viewer_tokens import mint_viewer_token
 from app.shares.models import Share, ShareStudy
+from app.shares.viewer_tokens import mint_viewer_token
 from config import TestConfig
 
 SECRET_LOOKING = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.c2lnbmF0dXJl"

@@ -8,9 +8,9 @@ from dataclasses import dataclass
 import pytest
 import requests
 
-from app.authz.viewer_tokens import mint_viewer_token
 from app.extensions import db
 from app.shares.models import Share
+from app.shares.viewer_tokens import mint_viewer_token
 
 
 @dataclass(frozen=True)

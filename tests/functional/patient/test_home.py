@@ -8,10 +8,10 @@ from datetime import UTC, datetime
 import pytest
 from sqlalchemy import select
 
-from app.authz.viewer_tokens import decode_viewer_token
 from app.demo.catalog import demo_entry
 from app.extensions import db
 from app.shares.models import AuditEvent, Share
+from app.shares.viewer_tokens import decode_viewer_token
 
 
 @pytest.fixture

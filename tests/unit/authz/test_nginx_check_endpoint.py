@@ -13,10 +13,10 @@ from flask import Flask
 
 from app import create_app
 from app.authz import nginx_check, validate_endpoint
-from app.authz.viewer_tokens import mint_viewer_token
 from app.db_types import utcnow
 from app.extensions import db
 from app.shares.models import Share, ShareStudy
+from app.shares.viewer_tokens import mint_viewer_token
 from app.users.models import User
 from config import TestConfig
 

@@ -3,13 +3,13 @@ import re
 import pytest
 
 from app import create_app
-from app.authz.viewer_urls import (
+from app.shares.study_ref import StudyRef
+from app.shares.viewer_urls import (
     archive_url,
     enabled_viewers,
     offered_viewers,
     viewer_url,
 )
-from app.shares.study_ref import StudyRef
 from config import TestConfig
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln-_"

@@ -23,6 +23,16 @@ AUDIENCE = "orthanc-viewer"
 TOKEN_TYPE = "viewer"  # noqa: S105  (a claim value, not a secret)
 
 
+def strip_bearer(token: str | None) -> str | None:
+    """The token without a leading `Bearer ` (any case) and spaces; None when empty."""
+    if token is None:
+        return None
+    token = token.strip()
+    if token[:7].lower() == "bearer ":
+        token = token[7:].strip()
+    return token or None
+
+
 class ViewerTokenError(Exception):
     """The token is not a valid viewer token (never says which secret was involved)."""
 
