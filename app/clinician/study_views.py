@@ -8,7 +8,7 @@ from flask import current_app, make_response, render_template, request
 
 from app.clinician import bp
 from app.clinician.query_urls import with_current_query
-from app.clinician.search_form import StudySearchForm
+from app.clinician.study_forms import StudySearchForm
 from app.orthanc.errors import OrthancBadAnswer, OrthancError, OrthancUnauthorized
 from app.orthanc.flask_client import get_orthanc
 from app.shares.queries import live_share_counts, shares_of_study
