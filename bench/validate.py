@@ -36,7 +36,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
-from app.authz.viewer_tokens import mint_viewer_token  # noqa: E402
 from app.demo.catalog import DEMO_PATIENTS  # noqa: E402
 from app.demo.dicom import demo_instances, upload_demo_studies  # noqa: E402
 from app.demo.orthanc_server import OrthancServer  # noqa: E402
@@ -47,6 +46,7 @@ from app.shares.lifecycle import revoke  # noqa: E402
 from app.shares.models import ChallengeKind, Share  # noqa: E402
 from app.shares.options import ShareOptions  # noqa: E402
 from app.shares.service import create_share  # noqa: E402
+from app.shares.viewer_tokens import mint_viewer_token  # noqa: E402
 from app.users.models import Role, User  # noqa: E402
 from bench.harness import Server, app_env, flask_cli, gunicorn, run_until_interrupted  # noqa: E402
 from bench.wrk_load import Result, run_wrk, write_load_files  # noqa: E402

@@ -38,7 +38,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
-from app.authz.viewer_tokens import mint_viewer_token  # noqa: E402
 from app.demo.dicom import (  # noqa: E402
     demo_instances,
     large_study_instances,
@@ -51,6 +50,7 @@ from app.orthanc.flask_client import get_orthanc  # noqa: E402
 from app.shares.models import ChallengeKind  # noqa: E402
 from app.shares.options import ShareOptions  # noqa: E402
 from app.shares.service import create_share  # noqa: E402
+from app.shares.viewer_tokens import mint_viewer_token  # noqa: E402
 from app.users.models import Role, User  # noqa: E402
 from bench.harness import app_env, flask_cli, gunicorn, run_until_interrupted  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
