@@ -158,6 +158,10 @@ class Config:
         self.PUBLIC_FORWARDED = f"host={public.netloc};proto={public.scheme}"
         self.CLINIC_NAME = env.get("CLINIC_NAME", "StudyShare")
 
+        backend = env.get("MAIL_BACKEND", "").strip().lower() or self.default_mail_backend()
+        if backend not in ("smtp", "console"):
+            raise ConfigError(f"MAIL_BACKEND must be one of smtp, console, not {backend!r}.")
+        self.MAIL_BACKEND = backend
         self.MAIL_SERVER = env.get("MAIL_SERVER", "localhost")
         self.MAIL_PORT = self.env_int("MAIL_PORT", 25)
         self.MAIL_USE_TLS = self.env_bool("MAIL_USE_TLS", False)
@@ -202,6 +206,9 @@ class Config:
     def default_secure_cookies(self) -> bool:
         return True
 
+    def default_mail_backend(self) -> str:
+        return "smtp"
+
     def env_bool(self, name: str, default: bool) -> bool:
         raw = self._env.get(name)
         return default if raw is None else _bool(raw, name)
@@ -233,6 +240,10 @@ class DevelopmentConfig(Config):
     def default_secure_cookies(self) -> bool:
         # `make demo` serves plain http on loopback, where secure cookies would be dropped.
         return False
+
+    def default_mail_backend(self) -> str:
+        # `make demo` has no mail server: e-mails are written under instance/mail/.
+        return "console"
 
 
 class TestConfig(Config):

@@ -208,6 +208,7 @@ def print_banner(
         f"            http://{studyshare_site} (StudyShare through the same nginx)\n"
         f"  Orthanc   {orthanc_url} (internal, for StudyShare only)\n"
         f"            {public_orthanc_url} (public, behind the guard)\n"
+        "  E-mails   written to instance/mail/, not sent (unless MAIL_BACKEND=smtp)\n"
         "  Stop      Ctrl-C (stops Orthanc and nginx too)\n",
         flush=True,
     )

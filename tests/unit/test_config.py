@@ -81,6 +81,7 @@ def test_test_config_ignores_the_process_environment(monkeypatch):
         ("PUBLIC_BASE_URL", "share.example.org", "PUBLIC_BASE_URL must be an http"),
         ("GATEWAY_CORS_ORIGINS", "https://ok.example,ftp://x", "must be origins"),
         ("GATEWAY_CORS_ORIGINS", "https://viewer.example/path", "must be origins"),
+        ("MAIL_BACKEND", "sendmail", "MAIL_BACKEND must be one of smtp, console, not 'sendmail'"),
     ],
 )
 def test_malformed_values_are_named(name, value, message):
@@ -99,6 +100,13 @@ def test_gateway_settings_are_parsed_once():
     origins = config.GATEWAY_CORS_ORIGINS
     assert origins == frozenset({"https://viewer.example.org", "http://127.0.0.1:3000"})
     assert not DevelopmentConfig({}).GATEWAY_CORS_ORIGINS
+
+
+def test_the_demo_writes_e_mails_to_files_deployments_send_them():
+    assert DevelopmentConfig({}).MAIL_BACKEND == "console"
+    assert config_from_environ(PRODUCTION_ENV).MAIL_BACKEND == "smtp"
+    assert TestConfig({}).MAIL_BACKEND == "smtp"  # muted by MAIL_SUPPRESS_SEND
+    assert DevelopmentConfig({"MAIL_BACKEND": "SMTP"}).MAIL_BACKEND == "smtp"
 
 
 def test_typed_values_are_parsed():
