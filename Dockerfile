@@ -31,10 +31,11 @@ RUN python -m venv --without-pip /opt/venv \
         echo "Installed but not pinned in constraints.txt (run make lock): $unpinned" >&2; exit 1; \
     fi
 # The code, its compiled message catalogs (build products, not in git) and its bytecode.
-COPY config.py wsgi.py gunicorn.conf.py docker-entrypoint.sh ./
+COPY wsgi.py gunicorn.conf.py docker-entrypoint.sh ./
+COPY config ./config
 COPY app ./app
 RUN /opt/venv/bin/pybabel compile --directory app/translations --domain messages \
-    && /opt/venv/bin/python -m compileall -q app config.py wsgi.py \
+    && /opt/venv/bin/python -m compileall -q app config wsgi.py \
     && chmod -R u=rwX,go=rX /src /opt/venv
 
 FROM ${PYTHON_IMAGE}
@@ -52,7 +53,8 @@ RUN groupadd --system --gid 10001 studyshare \
 COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY --from=build /src/app ./app
-COPY --from=build /src/config.py /src/wsgi.py /src/gunicorn.conf.py /src/docker-entrypoint.sh ./
+COPY --from=build /src/config ./config
+COPY --from=build /src/wsgi.py /src/gunicorn.conf.py /src/docker-entrypoint.sh ./
 USER 10001:10001
 EXPOSE 8000
 # Liveness on the configured port (PORT); /readyz is for orchestrators' readiness checks.

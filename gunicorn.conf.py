@@ -1,8 +1,9 @@
 """gunicorn settings for StudyShare: `gunicorn -c gunicorn.conf.py wsgi:app` (the image's command).
 
-Read from the environment: PORT (8000), WEB_CONCURRENCY (sync workers; one per CPU by default)
-and ORTHANC_ANONYMIZE_TIMEOUT (parsed by config.py: the longest request, which the worker and
-graceful timeouts stay above). The command line and GUNICORN_CMD_ARGS override this file.
+Read from the environment: PORT (8000), WEB_CONCURRENCY (sync workers; one per CPU by default),
+ORTHANC_ANONYMIZE_TIMEOUT (the longest request, which the worker and graceful timeouts stay
+above) and LOG_LEVEL, the last two parsed by the app's own settings table (config/). The
+command line and GUNICORN_CMD_ARGS override this file.
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ from __future__ import annotations
 import math
 import os
 import sys
+from typing import NoReturn
 
 from gunicorn import glogging
 
@@ -21,19 +23,18 @@ from config import Config, ConfigError
 REQUEST_MARGIN_SECONDS = 60
 
 
-def _fail(message: str) -> None:
+def _fail(message: str) -> NoReturn:
     # One line, no traceback: the same shape as wsgi.py's message for the app's settings.
     sys.exit(f"Configuration error: {message}")
 
 
-def _longest_request_seconds() -> int:
-    """ORTHANC_ANONYMIZE_TIMEOUT, parsed and checked by config.py's rules, plus the margin."""
-    names = ("ORTHANC_ANONYMIZE_TIMEOUT", "ORTHANC_TIMEOUT")
+def _app_settings() -> Config:
+    """The app's settings this file needs, parsed and checked by the app's own rules."""
+    names = ("ORTHANC_ANONYMIZE_TIMEOUT", "ORTHANC_TIMEOUT", "LOG_LEVEL")
     try:
-        settings = Config({name: os.environ[name] for name in names if name in os.environ})
+        return Config({name: os.environ[name] for name in names if name in os.environ})
     except ConfigError as exc:
         _fail(str(exc))
-    return math.ceil(settings.ORTHANC_ANONYMIZE_TIMEOUT) + REQUEST_MARGIN_SECONDS
 
 
 def _whole_number(name: str, default: int, minimum: int) -> int:
@@ -70,7 +71,8 @@ class RedactingLogger(glogging.Logger):
 
 
 PORT = _whole_number("PORT", 8000, minimum=1)
-LONGEST_REQUEST = _longest_request_seconds()
+APP_SETTINGS = _app_settings()
+LONGEST_REQUEST = math.ceil(APP_SETTINGS.ORTHANC_ANONYMIZE_TIMEOUT) + REQUEST_MARGIN_SECONDS
 
 bind = [f"0.0.0.0:{PORT}"]
 # Sync workers, one per core: the validation endpoint's throughput (bench/README.md).
@@ -101,7 +103,7 @@ access_log_format = (
     '%(h)s %(l)s %(u)s %(t)s "%(m)s %(U)s %(H)s" %(s)s %(b)s "%(f)s" "%(a)s" %(M)sms'
 )
 errorlog = "-"
-loglevel = os.environ.get("LOG_LEVEL", "info").lower()
+loglevel = APP_SETTINGS.LOG_LEVEL.lower()
 logger_class = RedactingLogger
 
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import secrets
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 import jwt
 from flask import current_app
@@ -48,26 +46,9 @@ class ViewerClaims:
         return study in self.studies
 
 
-def signing_keys() -> dict[str, bytes]:
-    """kid → key. VIEWER_TOKEN_KEYS is `kid:secret,kid:secret`; the first one signs."""
-    config = current_app.config
-    return _parse_keys(config["VIEWER_TOKEN_KEYS"].strip(), config["SECRET_KEY"])
-
-
-@lru_cache(maxsize=8)
-def _parse_keys(configured: str, secret_key: str) -> dict[str, bytes]:
-    # Cached: the validation endpoint needs the keys on every call.
-    if configured:
-        keys: dict[str, bytes] = {}
-        for entry in configured.split(","):
-            kid, _, secret = entry.strip().partition(":")
-            if not kid or len(secret) < 32:
-                raise ValueError("VIEWER_TOKEN_KEYS entries must be kid:secret (32+ characters)")
-            keys[kid] = secret.encode()
-        return keys
-    # Derived from SECRET_KEY for this one purpose; the kid names it without revealing it.
-    key = hmac.new(secret_key.encode(), b"viewer tokens", "sha256").digest()
-    return {"sk-" + hashlib.sha256(key).hexdigest()[:8]: key}
+def signing_keys() -> Mapping[str, bytes]:
+    """kid → key, the first one signing: VIEWER_TOKEN_KEYS as parsed at start (config)."""
+    return current_app.config["VIEWER_TOKEN_KEYS"]
 
 
 def mint_viewer_token(share: Share, now: datetime | None = None) -> str:

@@ -31,7 +31,7 @@ _PROBE = StudyRef("probe", "probe")
 
 
 def _orthanc_root() -> str:
-    return current_app.config["PUBLIC_ORTHANC_ROOT"].rstrip("/")
+    return current_app.config["PUBLIC_ORTHANC_ROOT"]
 
 
 def _served_root(setting: str, orthanc_folder: str) -> str:
@@ -49,7 +49,7 @@ def viewer_url(
     Orthanc Web Viewer opens a series: without `first_series_id`, it cannot)."""
     root, config = _orthanc_root(), current_app.config
     if viewer == "meddream":
-        base = config["MEDDREAM_URL"].rstrip("/")
+        base = config["MEDDREAM_URL"]
         return f"{base}/?study={study.uid}&token={token}" if base else None
     if viewer == "stone":
         stone = _served_root("PUBLIC_STONE_ROOT", "stone-webviewer")
@@ -79,9 +79,8 @@ def archive_url(study: StudyRef, token: str) -> str | None:
 
 
 def enabled_viewers() -> list[str]:
-    """EXTERNAL_VIEWERS, in order, restricted to the known ones."""
-    names = [v.strip() for v in current_app.config["EXTERNAL_VIEWERS"].split(",")]
-    return [name for name in names if name in VIEWER_LABELS]
+    """EXTERNAL_VIEWERS, in order (config keeps only the known names)."""
+    return list(current_app.config["EXTERNAL_VIEWERS"])
 
 
 def offered_viewers(allow_download: bool) -> list[str]:

@@ -1,4 +1,5 @@
-"""The names config.py reads, and the ones the image itself reads (gunicorn.conf.py, entrypoint)."""
+"""The names the app's settings table reads, and the ones the image itself reads (gunicorn.conf.py,
+entrypoint)."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ from collections.abc import Iterator, Mapping
 
 from config import ProductionConfig, config_from_environ
 
-# Read by the image around the app, not by config.py: the entrypoint and gunicorn.conf.py.
+# Read by the image around the app, not by its settings: the entrypoint and gunicorn.conf.py.
 IMAGE_VARIABLES = {
     "PORT": "gunicorn.conf.py",
     "WEB_CONCURRENCY": "gunicorn.conf.py",

@@ -74,7 +74,7 @@ def test_the_required_production_settings_are_set_and_valid(services, service):
     assert env["STUDYSHARE_ENV"] == "production"
     for name in ProductionConfig.REQUIRED:
         assert env.get(name, "").strip(), f"{service} lacks {name}"
-    # The whole environment passes config.py's checks (URLs, origins, numbers).
+    # The whole environment passes the settings' checks (URLs, origins, numbers, limits).
     config = config_from_environ({k: v for k, v in env.items() if k not in IMAGE_VARIABLES})
     assert config.ENV_NAME == "production"
 

@@ -19,7 +19,7 @@ def app_env(app_env):
 
 @pytest.fixture
 def viewer_page(app, browser, public_orthanc, token_service):
-    app.config.update(PUBLIC_ORTHANC_ROOT=public_orthanc.url, EXTERNAL_VIEWERS="webviewer")
+    app.config.update(PUBLIC_ORTHANC_ROOT=public_orthanc.url, EXTERNAL_VIEWERS=("webviewer",))
     context = browser.new_context(viewport={"width": 1280, "height": 800})
     page = context.new_page()
     page.image_statuses = []

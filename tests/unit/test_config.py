@@ -13,6 +13,7 @@ from config import (
     config_from_environ,
     normalize_database_url,
 )
+from config.settings import PROFILES, SETTINGS
 
 ROOT = Path(__file__).resolve().parents[2]
 PRODUCTION_ENV = {
@@ -82,6 +83,9 @@ def test_test_config_ignores_the_process_environment(monkeypatch):
         ("GATEWAY_CORS_ORIGINS", "https://ok.example,ftp://x", "must be origins"),
         ("GATEWAY_CORS_ORIGINS", "https://viewer.example/path", "must be origins"),
         ("MAIL_BACKEND", "sendmail", "MAIL_BACKEND must be one of smtp, console, not 'sendmail'"),
+        ("LOGIN_LIMIT_PER_IP", "10 per fortnight", "LOGIN_LIMIT_PER_IP must be a rate limit"),
+        ("CODE_LIMIT_GLOBAL", "lots", "CODE_LIMIT_GLOBAL must be a rate limit like"),
+        ("LOG_LEVEL", "chatty", "LOG_LEVEL must be a logging level"),
     ],
 )
 def test_malformed_values_are_named(name, value, message):
@@ -107,6 +111,47 @@ def test_the_demo_writes_e_mails_to_files_deployments_send_them():
     assert config_from_environ(PRODUCTION_ENV).MAIL_BACKEND == "smtp"
     assert TestConfig({}).MAIL_BACKEND == "smtp"  # muted by MAIL_SUPPRESS_SEND
     assert DevelopmentConfig({"MAIL_BACKEND": "SMTP"}).MAIL_BACKEND == "smtp"
+
+
+def test_lists_and_keys_are_parsed_once_into_values():
+    key = "k" * 40
+    config = DevelopmentConfig(
+        {
+            "EXTERNAL_VIEWERS": " ohif, unknown,,webviewer",
+            "VIEWER_TOKEN_KEYS": f"new:{key},old:{'o' * 32},",
+            "LOG_LEVEL": "warning",
+            "CODE_LIMIT_PER_IP": "3/minute;20 per hour",
+        }
+    )
+    assert config.EXTERNAL_VIEWERS == ("ohif", "webviewer")  # unknown names are ignored
+    assert list(config.VIEWER_TOKEN_KEYS.items()) == [("new", key.encode()), ("old", b"o" * 32)]
+    assert config.LOG_LEVEL == "WARNING"
+    assert config.CODE_LIMIT_PER_IP == "3/minute;20 per hour"  # checked, given as is to Limiter
+
+
+def test_without_viewer_keys_one_is_derived_from_the_secret_key():
+    first, again = (DevelopmentConfig({"SECRET_KEY": "a" * 40}) for _ in range(2))
+    other = DevelopmentConfig({"SECRET_KEY": "b" * 40})
+    [(kid, key)] = first.VIEWER_TOKEN_KEYS.items()
+    assert kid.startswith("sk-")
+    assert len(key) == 32
+    assert again.VIEWER_TOKEN_KEYS == first.VIEWER_TOKEN_KEYS != other.VIEWER_TOKEN_KEYS
+    assert "a" * 40 not in kid
+
+
+def test_every_default_of_the_table_is_valid_in_every_profile():
+    for profile in PROFILES:
+        for setting in SETTINGS:
+            setting.read({}, profile)  # raises ConfigError for a default its own kind refuses
+
+
+def test_empty_numbers_and_limits_mean_the_default():
+    config = DevelopmentConfig({"SEARCH_PAGE_SIZE": "", "LOGIN_LIMIT_PER_IP": "", "LOG_LEVEL": ""})
+    assert (config.SEARCH_PAGE_SIZE, config.LOGIN_LIMIT_PER_IP, config.LOG_LEVEL) == (
+        25,
+        "30 per 15 minutes",
+        "INFO",
+    )
 
 
 def test_typed_values_are_parsed():

@@ -12,6 +12,7 @@ from flask.cli import FlaskGroup, ScriptInfo
 
 from app import create_app
 from config import TestConfig, config_from_environ
+from config.settings import BY_NAME, PROFILE, PROFILES, SETTINGS, Setting
 
 ROOT = Path(__file__).resolve().parents[2]
 DOCS = ROOT / "docs"
@@ -22,6 +23,7 @@ SYSTEMD = ROOT / "deploy" / "systemd"
 SETTING_ROW = re.compile(r"^\|\s*(`[A-Z][A-Z0-9_]*`(?:\s*,\s*`[A-Z][A-Z0-9_]*`)*)\s*\|")
 NAME = re.compile(r"`([A-Z][A-Z0-9_]*)`")
 LINK = re.compile(r"\]\(([^)\s]+)\)")
+LITERAL = re.compile(r"`([^`]*)`")
 # `flask --app wsgi db upgrade`, `flask --app wsgi shares purge-expired`: group and command.
 FLASK_COMMAND = re.compile(r"flask --app wsgi ([a-z][a-z-]*)(?: ([a-z][a-z-]*))?")
 # Read by the test profile only: in the reference, not in the README's deployment table.
@@ -104,6 +106,51 @@ def test_the_readme_table_lists_the_deployment_settings():
     read = deployment_settings()
     assert sorted(read - listed) == [], "settings missing from the README's table"
     assert sorted(listed - read) == [], "the README's table names unknown settings"
+
+
+def setting_rows(text: str) -> list[tuple[list[str], str]]:
+    """(names, default cell) of each table row that names settings."""
+    rows = []
+    for line in text.splitlines():
+        match = SETTING_ROW.match(line)
+        if match:
+            default = line.strip().strip("|").split("|")[1].strip()
+            rows.append((NAME.findall(match.group(1)), default))
+    return rows
+
+
+def documented_defaults(setting: Setting, profiles: tuple[str, ...]) -> list[str]:
+    """The values a default cell shows, in order: the default, then where a profile differs."""
+    if setting.shown is not None:
+        return LITERAL.findall(setting.shown)
+    if callable(setting.default):  # made at start (a random key): described in words
+        return []
+    values = [setting.default]
+    for profile in profiles:
+        value = setting.default_in(profile)
+        if profile in setting.read_in and value not in values:
+            values.append(value)
+    return [value for value in values if value]
+
+
+@pytest.mark.parametrize(
+    ("text", "profiles"),
+    [
+        pytest.param(readme_configuration_section, ("production", "development"), id="README"),
+        pytest.param(lambda: REFERENCE.read_text(encoding="utf-8"), PROFILES, id="reference"),
+    ],
+)
+def test_the_tables_give_the_settings_table_names_and_defaults(text, profiles):
+    rows = setting_rows(text())
+    listed = sorted(name for names, _ in rows for name in names)
+    settings = [s for s in (PROFILE, *SETTINGS) if set(s.read_in) & set(profiles)]
+    assert listed == sorted(s.name for s in settings), "not the settings table's names"
+    for names, cell in rows:
+        rows_settings = [BY_NAME[name] for name in names]
+        expected = [value for s in rows_settings for value in documented_defaults(s, profiles)]
+        assert LITERAL.findall(cell) == expected, f"{', '.join(names)}: {cell}"
+        required = {"production" in s.required_in for s in rows_settings}
+        assert required == {cell.startswith("required in production")}, names
 
 
 @pytest.mark.parametrize("path", [*doc_files(), README], ids=lambda path: path.name)

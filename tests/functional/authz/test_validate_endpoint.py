@@ -11,6 +11,7 @@ from sqlalchemy.exc import OperationalError
 from app.extensions import db
 from app.shares.models import Share
 from app.shares.viewer_tokens import mint_viewer_token, signing_keys
+from config.values import SigningKeys
 from tests.functional.authz.conftest import study_body
 
 
@@ -207,17 +208,20 @@ def test_keys_rotate_the_first_signs_the_others_still_verify(app, validate, shar
     study, public_id, _ = shared
     old, new = "old:" + "o" * 40, "new:" + "n" * 40
 
+    def keys(text):  # VIEWER_TOKEN_KEYS as config parses it at start
+        return SigningKeys().parse(text, "VIEWER_TOKEN_KEYS")
+
     def mint():
         with app.app_context():
             share = db.session.scalar(select(Share).where(Share.public_id == public_id))
             return mint_viewer_token(share)
 
-    app.config["VIEWER_TOKEN_KEYS"] = old
+    app.config["VIEWER_TOKEN_KEYS"] = keys(old)
     first_old, second_old = mint(), mint()
-    app.config["VIEWER_TOKEN_KEYS"] = f"{new},{old}"
+    app.config["VIEWER_TOKEN_KEYS"] = keys(f"{new},{old}")
     assert jwt.get_unverified_header(mint())["kid"] == "new"
     assert validate(study_body(first_old, study)).json["granted"] is True
-    app.config["VIEWER_TOKEN_KEYS"] = new
+    app.config["VIEWER_TOKEN_KEYS"] = keys(new)
     # (A running process remembers tokens it verified; dropping a key needs a restart.)
     assert validate(study_body(second_old, study)).json["granted"] is False
 

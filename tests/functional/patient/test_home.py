@@ -112,7 +112,7 @@ def test_orthanc_down_after_the_challenge_is_a_friendly_page(app, client, opened
 
 
 def test_the_orthanc_web_viewer_opens_the_first_series(app, client, opened, orthanc_client):
-    app.config["EXTERNAL_VIEWERS"] = "webviewer"
+    app.config["EXTERNAL_VIEWERS"] = ("webviewer",)
     assert "View images" in client.get("/v/").text
     location = client.get("/v/view/webviewer/0").headers["Location"]
     series_id = location.split("series=", 1)[1].split("&", 1)[0]

@@ -321,7 +321,7 @@ def test_the_viewer_speaks_the_shares_language(open_share, client):
     assert Page(html).link("Retour à vos images")["href"] == "/v/"
 
 
-@pytest.mark.parametrize("external", ["", "stone,ohif"])
+@pytest.mark.parametrize("external", [(), ("stone", "ohif")])
 def test_home_offers_the_built_in_viewer_first(app, client, open_share, external):
     app.config["EXTERNAL_VIEWERS"] = external
     app.config["PUBLIC_ORTHANC_ROOT"] = "https://pacs.example.org/orthanc"

@@ -5,12 +5,14 @@ import pytest
 from app import create_app
 from app.shares.study_ref import StudyRef
 from app.shares.viewer_urls import (
+    VIEWER_LABELS,
     archive_url,
     enabled_viewers,
     offered_viewers,
     viewer_url,
 )
 from config import TestConfig
+from config.settings import VIEWERS
 
 TOKEN = "eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJ4In0.c2ln-_"
 STUDY = StudyRef("11111111-22222222-33333333-44444444-55555555", "1.2.3.4")
@@ -60,6 +62,10 @@ def test_each_viewer_url(viewer, expected):
 def test_archive_and_enabled_viewers():
     assert archive_url(STUDY, TOKEN) == f"{ROOT}/studies/{STUDY.orthanc_id}/archive?token={TOKEN}"
     assert enabled_viewers() == ["stone", "ohif", "osimis", "webviewer", "volview", "meddream"]
+
+
+def test_the_viewers_config_knows_are_the_ones_with_links_and_labels():
+    assert tuple(VIEWER_LABELS) == VIEWERS
 
 
 def test_no_public_orthanc_means_no_links(tmp_path):
