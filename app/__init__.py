@@ -30,7 +30,7 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
 
     logging_setup.init_app(app)
 
-    from app import database, extensions, i18n, models  # noqa: F401  (models registers the tables)
+    from app import database, extensions, i18n, input_guard, models  # noqa: F401  (models: tables)
 
     extensions.db.init_app(app)
     database.init_app(app)
@@ -42,6 +42,7 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     extensions.mail.init_app(app)
     extensions.babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
+    input_guard.init_app(app)
 
     from app.orthanc import flask_client
 

@@ -10,6 +10,7 @@ from typing import Any
 from werkzeug.wrappers import Request
 
 from app.authz.share_state import ShareStateCache
+from app.input_guard import holds_unstorable_text
 from app.shares.viewer_tokens import VerifiedTokens, ViewerTokenError, strip_bearer
 
 
@@ -46,6 +47,9 @@ def parse_request(body: object, header_token: str | None) -> ValidationRequest:
     """Check the types of the plugin's body; unknown keys (labels, identifier...) are ignored."""
     if not isinstance(body, dict):
         raise MalformedRequestError("The body must be a JSON object.")
+    # This endpoint answers in front of Flask, so app/input_guard.py's hook never sees it.
+    if holds_unstorable_text([body, header_token]):
+        raise MalformedRequestError("The body holds a NUL or a lone surrogate.")
     method, level = body.get("method"), body.get("level")
     if not isinstance(method, str) or not isinstance(level, str):
         raise MalformedRequestError("'method' and 'level' are required strings.")

@@ -49,7 +49,10 @@ def _decoded(token_type, error_code, resources=(), redirect_url=None):
 @limiter.exempt
 @plugin_auth_required
 def decode():
-    """What a token gives access to, for OE2's landing page; always HTTP 200."""
+    """What a token gives access to, for OE2's landing page; HTTP 200 for any token.
+
+    A body holding a NUL or a lone surrogate never gets here: app/input_guard.py answers 400.
+    """
     body = json_body(request)
     raw = body.get("token-value") if isinstance(body, dict) else None
     token = strip_bearer(raw) if isinstance(raw, str) else None

@@ -77,11 +77,24 @@ def _safe_cell(value: str) -> str:
 
 
 def audit_csv(audit_filter: AuditFilter, batch: int = 500) -> Iterator[str]:
-    """The matching events as CSV lines, fetched in batches (the log can be large)."""
+    """The matching events as CSV lines, fetched in batches (the log can be large).
+
+    The first batch is read now, before the caller starts the download: a filter the database
+    refuses, or a database that is down, raises here and gets an error page, not a file cut
+    short after its 200.
+    """
+    return _csv_lines(audit_filter, _events(audit_filter, 0, batch), batch)
+
+
+def _events(audit_filter: AuditFilter, offset: int, batch: int) -> list[AuditEvent]:
+    query = audit_filter.query().offset(offset).limit(batch)
+    return list(db.session.scalars(query).unique().all())
+
+
+def _csv_lines(audit_filter: AuditFilter, events: list[AuditEvent], batch: int) -> Iterator[str]:
     yield _csv_line(CSV_COLUMNS)
     offset = 0
     while True:
-        events = db.session.scalars(audit_filter.query().offset(offset).limit(batch)).unique().all()
         for event in events:
             yield _csv_line(
                 tuple(
@@ -100,6 +113,7 @@ def audit_csv(audit_filter: AuditFilter, batch: int = 500) -> Iterator[str]:
         if len(events) < batch:
             return
         offset += batch
+        events = _events(audit_filter, offset, batch)
 
 
 def _detail_text(detail: dict | None) -> str:
