@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Flask, request
 from flask_login import current_user
+from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import login_manager
 from app.users.models import User
@@ -30,7 +31,14 @@ def init_app(app: Flask) -> None:
 
     @login_manager.user_loader
     def load_user(session_id: str) -> User | None:
-        return User.from_session_id(session_id)
+        try:
+            return User.from_session_id(session_id)
+        except SQLAlchemyError:
+            # The request goes on as a visitor's, so its error page (503) renders: every
+            # template asks for current_user, and asking again would fail inside the handler.
+            # The session keeps its login for when the database is back.
+            login_manager._update_request_context_with_user()  # Flask-Login has no public one
+            raise
 
     @app.before_request
     def require_login():

@@ -11,6 +11,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 
+from app import plain_http
 from app.areas import JSON_AREAS, Area, current_area
 from app.extensions import db
 from app.orthanc.errors import (
@@ -68,6 +69,22 @@ def error_response(status: int, message: str, hint: str | None = None):
 MAX_QUERY_STRING = 2048
 
 
+def _needs_https():
+    """Instead of "this form has expired": its cause, a page on plain http (app/plain_http.py)."""
+    if current_area() is Area.PATIENT:
+        return error_response(
+            400,
+            _("This page must be opened over a secure connection (https)."),
+            hint=_("If the link does not work, please contact the clinic that gave it to you."),
+        )
+    return error_response(
+        400,
+        "The StudyShare console needs HTTPS: over plain http your browser does not keep "
+        "the login, so signing in cannot work.",
+        hint="Open StudyShare at its https:// address, then try again.",
+    )
+
+
 def init_app(app: Flask) -> None:
     @app.before_request
     def refuse_oversized_query_strings():
@@ -83,6 +100,11 @@ def init_app(app: Flask) -> None:
             # Any broken link gets the same page as an unknown one: nothing to tell apart.
             return render_template("patient/unavailable.html", reason="unknown"), 404
         if status == 500:
+            cause = getattr(exc, "original_exception", None)
+            if isinstance(cause, SQLAlchemyError):
+                # Raised inside another error's handler (e.g. a CSRF page whose template asks
+                # for the logged-in user): the outage is still what the person should read.
+                return database_error(cause)
             return error_response(500, _("Something went wrong on our side. Please try again."))
         if status == 429 and current_area() is Area.PATIENT:
             # Flask-Limiter's own text ("5 per 1 minute") is English and means little to a patient.
@@ -99,6 +121,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(CSRFError)
     def csrf_error(exc: CSRFError):
+        if plain_http.lost_to_plain_http(app):
+            return _needs_https()
         if current_area() is Area.PATIENT:
             return error_response(
                 400,
