@@ -2,19 +2,17 @@
 
 from __future__ import annotations
 
-import secrets
 from collections.abc import Iterator
 
 import pytest
 from alembic.script import ScriptDirectory
 from flask_migrate import downgrade, upgrade
-from psycopg import sql
 from sqlalchemy import text
 
 from app import create_app, health, migrations_dir
 from app.extensions import db
 from config import TestConfig
-from tests.fixtures.postgres import ADMIN_URL, _connect_admin
+from tests.fixtures.postgres import fresh_database
 
 # Read from the scripts, so that the next migration does not break these tests.
 _SCRIPTS = ScriptDirectory(migrations_dir())
@@ -28,17 +26,8 @@ def database_url(request, tmp_path) -> Iterator[str]:
     if request.param == "sqlite":
         yield f"sqlite:///{tmp_path / 'readyz.db'}"
         return
-    name = f"studyshare_readyz_{secrets.token_hex(4)}"
-    with _connect_admin() as conn:
-        conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(name)))
-    base = ADMIN_URL.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://", 1)
-    try:
-        yield f"{base}/{name}"
-    finally:
-        with _connect_admin() as conn:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+    with fresh_database("studyshare_readyz") as url:
+        yield url
 
 
 @pytest.fixture
