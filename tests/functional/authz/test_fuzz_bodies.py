@@ -12,24 +12,15 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from app.authz.publication import INSTANT_LINK_VIEWERS, PUBLICATION_TYPES
-from tests.fixtures.fuzz import hostile_text, json_values, url_quoted
+from tests.fixtures.fuzz import (
+    CREATION_KEYS,
+    VALIDATION_KEYS,
+    hostile_text,
+    json_values,
+    url_quoted,
+)
 
-PLUGIN_KEYS = [
-    "method",
-    "level",
-    "orthanc-id",
-    "dicom-uid",
-    "token-key",
-    "token-value",
-    "server-id",
-    "identifier",
-    "labels",
-    "uri",
-    "id",
-    "type",
-    "expiration-date",
-    "validity-duration",
-]
+PLUGIN_KEYS = VALIDATION_KEYS + CREATION_KEYS
 RESOURCE_KEYS = ["dicom-uid", "orthanc-id", "url", "level"]
 
 resources = st.lists(

@@ -10,6 +10,7 @@ from app import create_app
 from app.shares.models import Share, ShareStudy
 from app.shares.viewer_tokens import mint_viewer_token
 from config import TestConfig
+from tests.fixtures.fuzz import VALIDATION_KEYS
 
 SECRET_LOOKING = "eyJhbGciOiJIUzI1NiJ9.c2VjcmV0.c2lnbmF0dXJl"
 
@@ -100,20 +101,7 @@ json_values = st.recursive(
     ),
     max_leaves=12,
 )
-plugin_keys = st.sampled_from(
-    [
-        "method",
-        "level",
-        "orthanc-id",
-        "dicom-uid",
-        "token-key",
-        "token-value",
-        "server-id",
-        "identifier",
-        "labels",
-        "uri",
-    ]
-)
+plugin_keys = st.sampled_from(VALIDATION_KEYS)
 bodies = json_values | st.dictionaries(plugin_keys | st.text(max_size=8), json_values, max_size=8)
 
 
