@@ -33,12 +33,11 @@ from app.authz.plugin_auth import credentials_match
 from app.db_types import utcnow
 from app.orthanc.client import ORTHANC_ID
 from app.orthanc.dicomweb import is_dicom_uid
-from app.shares.viewer_tokens import ViewerTokenError, strip_bearer
+from app.shares.viewer_tokens import TOKEN_NAME, ViewerTokenError, strip_bearer
 from app.studies import qido_query as qido
 
 PATH = "/auth/nginx/check"
 READS = frozenset({"GET", "HEAD"})
-TOKEN_ARGUMENT = "token"  # noqa: S105  (an argument name, not a secret)
 MAX_URI_LENGTH = 8192
 # The guard adds this header to what it refuses, so a refusal is told from Orthanc's own.
 REFUSED_HEADER = ("X-StudyShare-Guard", "refused")
@@ -74,7 +73,7 @@ def parse_uri(uri: str) -> tuple[Target, list[str]]:
     path, _, query = uri.partition("?")
     # Orthanc 1.10 does not percent-decode arguments: keys are read as it reads them.
     args = [piece.partition("=")[::2] for piece in query.split("&") if piece]
-    tokens = [value for key, value in args if key == TOKEN_ARGUMENT]
+    tokens = [value for key, value in args if key == TOKEN_NAME]
     return _route(_segments(path), args), tokens
 
 
@@ -225,7 +224,7 @@ class NginxCheck:
         try:
             target, query_tokens = parse_uri(uri)
             token = presented_token(
-                headers.get("X-Original-Authorization"), headers.get("token"), query_tokens
+                headers.get("X-Original-Authorization"), headers.get(TOKEN_NAME), query_tokens
             )
         except RefusedError as exc:
             return 403, str(exc)

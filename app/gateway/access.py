@@ -15,7 +15,7 @@ from app.db_types import utcnow
 from app.shares.recipient_session import unlocked_share_id
 from app.shares.snapshot import load_snapshot
 from app.shares.study_ref import StudyRef
-from app.shares.viewer_tokens import VerifiedTokens, ViewerTokenError, strip_bearer
+from app.shares.viewer_tokens import TOKEN_NAME, VerifiedTokens, ViewerTokenError, strip_bearer
 
 EXTENSION_KEY = "studyshare.gateway.tokens"
 MAX_VERIFIED_TOKENS = 10_000
@@ -55,8 +55,8 @@ def _tokens() -> VerifiedTokens:
 def _presented_tokens() -> set[str]:
     found = {
         strip_bearer(request.headers.get("Authorization")),
-        strip_bearer(request.headers.get("token")),
-        *(strip_bearer(value) for value in request.args.getlist("token")),
+        strip_bearer(request.headers.get(TOKEN_NAME)),
+        *(strip_bearer(value) for value in request.args.getlist(TOKEN_NAME)),
     }
     return {token for token in found if token}
 

@@ -11,6 +11,7 @@ from werkzeug.exceptions import BadRequest
 
 from app.gateway.scope import Located, contents
 from app.orthanc.models import Instance
+from app.shares.viewer_tokens import TOKEN_NAME
 from app.studies.contents import SeriesContents
 
 THUMBNAIL_VIEWPORT = "128,128"
@@ -19,7 +20,7 @@ NUMBER = r"-?[0-9]{1,6}(\.[0-9]{1,4})?"
 WINDOW = re.compile(rf"^({NUMBER}),({NUMBER})(,(linear|linear_exact|sigmoid))?$")
 VIEWPORT = re.compile(r"^([0-9]{1,5}),([0-9]{1,5})$")
 QUALITY = re.compile(r"^[0-9]{1,3}$")
-TAKEN = frozenset({"window", "viewport", "quality", "token"})
+TAKEN = frozenset({"window", "viewport", "quality", TOKEN_NAME})
 
 
 def parse(args: MultiDict, default_viewport: str | None = None) -> str:

@@ -19,6 +19,7 @@ from app.orthanc.dicomweb import DicomWebPath
 from app.orthanc.errors import OrthancBadAnswer, OrthancError, OrthancNotFound
 from app.orthanc.flask_client import get_orthanc
 from app.orthanc.models import Instance
+from app.shares.viewer_tokens import TOKEN_NAME
 from app.studies import qido_query
 
 DICOM_JSON = "application/dicom+json"
@@ -27,7 +28,7 @@ RETRIEVE_ACCEPT = 'multipart/related; type="application/dicom"; transfer-syntax=
 # Accept headers pass on when they are plain media-type lists (no line breaks, no oddities).
 SAFE_ACCEPT = re.compile(r'^[A-Za-z0-9/+.;=" ,*\-]{1,512}$')
 FRAME_LIST = re.compile(r"^[0-9]{1,6}(,[0-9]{1,6}){0,99}$")
-NO_QUERY = frozenset({"token"})
+NO_QUERY = frozenset({TOKEN_NAME})
 
 
 def _grant() -> Grant:

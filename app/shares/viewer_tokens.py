@@ -19,6 +19,8 @@ ALGORITHM = "HS256"
 ISSUER = "studyshare"
 AUDIENCE = "orthanc-viewer"
 TOKEN_TYPE = "viewer"  # noqa: S105  (a claim value, not a secret)
+# The header and GET argument viewers carry a token in, besides Authorization (§5).
+TOKEN_NAME = "token"  # noqa: S105  (a name, not a secret)
 
 
 def strip_bearer(token: str | None) -> str | None:
