@@ -34,7 +34,8 @@ import requests
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from app.demo.dicom import bulk_study_instances, upload_demo_studies  # noqa: E402
+from app.demo.bench_studies import bulk_study_instances  # noqa: E402
+from app.demo.dicom import upload_demo_studies  # noqa: E402
 from app.demo.orthanc_server import OrthancServer  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
 from app.studies.criteria import StudyCriteria  # noqa: E402

@@ -38,11 +38,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
-from app.demo.dicom import (  # noqa: E402
-    demo_instances,
-    large_study_instances,
-    upload_demo_studies,
-)
+from app.demo.bench_studies import large_study_instances  # noqa: E402
+from app.demo.dicom import demo_instances, upload_demo_studies  # noqa: E402
 from app.demo.orthanc_server import OrthancServer  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402

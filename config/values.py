@@ -143,13 +143,17 @@ class Origins:
 
 @dataclass(frozen=True)
 class Names:
-    """`a,b,c` in order, kept to the known names (others are ignored, as they always were)."""
+    """`a,b,c` in order, any case, each one of the known names: a typo stops the start."""
 
     known: tuple[str, ...]
     empty_is_default: ClassVar[bool] = False
 
     def parse(self, raw: str, name: str) -> tuple[str, ...]:
-        return tuple(n for n in (part.strip() for part in raw.split(",")) if n in self.known)
+        names = tuple(filter(None, (part.strip().lower() for part in raw.split(","))))
+        for unknown in (n for n in names if n not in self.known):
+            known = ", ".join(self.known)
+            raise ConfigError(f"{name} must name only {known}, not {unknown!r}.")
+        return names
 
 
 @dataclass(frozen=True)

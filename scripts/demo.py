@@ -4,7 +4,7 @@ re-run: the demo's Orthanc storage, database and keys live under instance/demo/ 
 
 Laid out like a deployment: the internal Orthanc StudyShare searches (with credentials); a
 public Orthanc for viewers, where every request is checked by StudyShare's token service
-(app/demo/authz_filter.py stands in for the authorization plugin, which Debian does not
+(app/demo/authz_filter/ stands in for the authorization plugin, which Debian does not
 package); and in front of that public Orthanc the shipped nginx guard (deploy/nginx/, the
 plain-http variant, rendered like the tests render it), which asks StudyShare's
 `/auth/nginx/check` about each request. Viewer links (the Orthanc Web Viewer) go through the

@@ -19,7 +19,8 @@ from app.shares.service import create_share
 from app.shares.study_ref import StudyRef
 from app.shares.viewer_tokens import mint_viewer_token
 from app.shares.viewer_urls import archive_url, enabled_viewers, viewer_url
-from app.users.models import Role, User
+from app.users.accounts import DuplicateEmail, create_user
+from app.users.models import User
 
 # Token type → the viewer it opens (None: the archive download).
 PUBLICATION_TYPES = {
@@ -41,6 +42,7 @@ INSTANT_LINK_DEFAULT_MINUTES = 60
 # number (seen: 94911090914288), so the default share duration applies, audited. "Never"
 # (ALLOW_NEVER_EXPIRE) stays a console choice: no number from the plugin can mean it.
 MAX_VALIDITY_SECONDS = max(EXPIRY_DAYS) * 86400
+SERVICE_NAME = "Orthanc Explorer (plugin)"
 
 
 def type_enabled(token_type: str) -> bool:
@@ -58,14 +60,16 @@ def service_account() -> User:
     """The owner of plugin-created shares: a user that can never log in."""
     email = current_app.config["AUTHZ_SERVICE_ACCOUNT"]
     user = User.find_by_email(email)
-    if user is None:
-        user = User(
-            email=email, name="Orthanc Explorer (plugin)", role=Role.CLINICIAN, active=False
-        )
-        user.set_password(secrets.token_urlsafe(32))
-        db.session.add(user)
-        db.session.commit()
-    return user
+    if user is not None:
+        return user
+    try:
+        # Nobody knows the password, and an inactive account cannot log in anyway.
+        return create_user(email, secrets.token_urlsafe(32), name=SERVICE_NAME, can_log_in=False)
+    except DuplicateEmail:
+        user = User.find_by_email(email)  # created by a concurrent request since the lookup
+        if user is None:
+            raise
+        return user
 
 
 def _study_ids(resources: list[dict]) -> list[str]:

@@ -7,9 +7,9 @@ from flask_login import current_user
 
 from app.clinician import bp
 from app.clinician.share_forms import CreateShareForm
-from app.orthanc.client import checked_id
 from app.orthanc.errors import OrthancNotFound
 from app.orthanc.flask_client import get_orthanc
+from app.orthanc.ids import checked_id
 from app.shares.options import MAX_STUDIES, ShareError
 from app.shares.qr import qr_svg
 from app.shares.service import CreatedShare, create_share

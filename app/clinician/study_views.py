@@ -12,6 +12,7 @@ from app.clinician.study_forms import StudySearchForm
 from app.orthanc.errors import OrthancBadAnswer, OrthancError, OrthancUnauthorized
 from app.orthanc.flask_client import get_orthanc
 from app.shares.queries import live_share_counts, shares_of_study
+from app.studies.contents import series_in_order
 from app.studies.search import LandingWindow, search_studies
 
 # Orthanc instances never change once stored, so their previews can be cached; `private`
@@ -70,7 +71,7 @@ def study_detail(study_id: str):
     """One study: patient and study tags, its series with thumbnails, and its shares."""
     client = get_orthanc()
     study = client.get_study(study_id)
-    series = sorted(client.get_study_series(study_id), key=lambda s: s.sort_key)
+    series = series_in_order(client, study_id)
     return render_template(
         "clinician/study.html", study=study, series=series, shares=shares_of_study(study_id)
     )

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import datetime
-import hashlib
 import io
 from collections.abc import Iterator
 
@@ -28,9 +26,10 @@ from app.demo.upload import UploadReport, upload_demo_studies
 __all__ = [
     "DEMO_PATIENTS",
     "UploadReport",
-    "bulk_study_instances",
+    "add_plane",
     "demo_instances",
-    "large_study_instances",
+    "encode",
+    "instance_dataset",
     "sop_class_uid",
     "upload_demo_studies",
 ]
@@ -78,7 +77,7 @@ def _pixels(modality: str, series: DemoSeries, index: int) -> bytes:
     return pixels.us_image(size)
 
 
-def _dataset(
+def instance_dataset(
     patient: DemoPatient, study: DemoStudy, series_number: int, series: DemoSeries, index: int
 ) -> Dataset:
     """One instance's tags, without pixels."""
@@ -113,7 +112,7 @@ def _dataset(
     ds.ImageType = ["ORIGINAL", "PRIMARY", *(["AXIAL"] if modality in ("CT", "MR") else [])]
     if modality in ("CT", "MR"):
         size, spacing = GEOMETRY[modality]
-        _add_plane(ds, study, index, size, spacing, 5.0 if modality == "CT" else 4.0)
+        add_plane(ds, study, index, size, spacing, 5.0 if modality == "CT" else 4.0)
     else:
         ds.PatientOrientation = ["L", "F"]
     _add_modality(ds, modality, series)
@@ -139,9 +138,10 @@ def _add_report(ds: Dataset, study: DemoStudy, report: DemoReport) -> None:
     ds.EncapsulatedDocumentLength = len(document)
 
 
-def _add_plane(
+def add_plane(
     ds: Dataset, study: DemoStudy, index: int, size: int, spacing: float, thickness: float
 ) -> None:
+    """Place slice `index` of a `size`² axial stack in the study's frame of reference."""
     z = -100.0 + index * thickness
     ds.FrameOfReferenceUID = _uid(study.accession, "frame-of-reference")
     ds.PositionReferenceIndicator = ""
@@ -183,7 +183,8 @@ def _add_modality(ds: Dataset, modality: str, series: DemoSeries) -> None:
     ds.PixelRepresentation = 0
 
 
-def _encode(ds: Dataset, pixel_data: bytes | None) -> bytes:
+def encode(ds: Dataset, pixel_data: bytes | None) -> bytes:
+    """The instance as a DICOM Part-10 file (explicit VR little endian)."""
     if pixel_data is not None:
         ds.add_new("PixelData", "OB" if ds.BitsAllocated == 8 else "OW", pixel_data)
     ds.file_meta = FileMetaDataset()
@@ -199,87 +200,6 @@ def demo_instances() -> Iterator[bytes]:
         for study in patient.studies:
             for number, series in enumerate(study.series, start=1):
                 for index in range(series.images):
-                    ds = _dataset(patient, study, number, series, index)
+                    ds = instance_dataset(patient, study, number, series, index)
                     data = None if series.report else _pixels(study.modality, series, index)
-                    yield _encode(ds, data)
-
-
-BENCH_FAMILY = (
-    *("SMITH", "GARCÍA", "NGUYEN", "MÜLLER", "ROSSI", "KOWALSKI", "O'NEIL", "DUBOIS"),
-    *("SILVA", "KIM", "HANSEN", "YILMAZ", "IVANOVA", "TANAKA", "DE VRIES", "BROWN"),
-)
-BENCH_GIVEN = (
-    *("ANNA", "LUIS", "MAI", "JONAS", "GIULIA", "PIOTR", "AOIFE", "LÉA", "JOÃO", "EMRE"),
-    *("SIGRID", "OLGA", "HIRO", "NOAH", "FLEUR", "AMARA"),
-)
-BENCH_STUDIES = (
-    ("CT", "CT HEAD", "HEAD"),
-    ("CT", "CT ABDOMEN", "ABDOMEN"),
-    ("MR", "MR SPINE", "SPINE"),
-    ("MR", "MR SHOULDER LEFT", "SHOULDER"),
-    ("CR", "XR CHEST PA", "CHEST"),
-    ("CR", "XR FOOT RIGHT", "FOOT"),
-    ("US", "US ABDOMEN", "ABDOMEN"),
-)
-
-
-def _number(*parts: object) -> int:
-    digest = hashlib.sha256(":".join(map(str, parts)).encode()).digest()
-    return int.from_bytes(digest[:8], "big")
-
-
-def _day(start: datetime.date, number: int, span_days: int) -> str:
-    return (start + datetime.timedelta(days=number % span_days)).strftime("%Y%m%d")
-
-
-def bulk_study_instances(n_studies: int, seed: str = "bench") -> Iterator[bytes]:
-    """`n_studies` single 8x8-image studies, two per patient, always the same bytes."""
-    tag = f"{_number(seed) % 16**6:06X}"
-    for i in range(n_studies):
-        who, what = _number(seed, "patient", i // 2), _number(seed, "study", i)
-        modality, description, body_part = BENCH_STUDIES[what % len(BENCH_STUDIES)]
-        family = BENCH_FAMILY[who % len(BENCH_FAMILY)]
-        given = BENCH_GIVEN[(who >> 8) % len(BENCH_GIVEN)]
-        patient = DemoPatient(
-            f"BN{tag}{i // 2:06d}",
-            f"{family}^{given}",
-            _day(datetime.date(1930, 1, 1), who >> 16, 80 * 365),
-            "FM"[(who >> 4) % 2],
-            (),
-        )
-        seconds = (what >> 24) % 86400
-        study = DemoStudy(
-            f"B{tag}{i:08d}",
-            modality,
-            _day(datetime.date(2015, 1, 1), what >> 8, 10 * 365),
-            f"{seconds // 3600:02d}{seconds // 60 % 60:02d}{seconds % 60:02d}",
-            description,
-            body_part,
-            (DemoSeries("BENCH", 1),),
-        )
-        ds = _dataset(patient, study, 1, study.series[0], 0)
-        ds.Rows = ds.Columns = 8
-        yield _encode(ds, pixels.tiny_image(what, eight_bit=modality == "US"))
-
-
-def large_study_instances(
-    n_slices: int = 600, size: int = 512, seed: str = "bench-large"
-) -> Iterator[bytes]:
-    """One CT study of `n_slices` 16-bit slices (600 x 512² is 315 MB), always the same bytes."""
-    tag = f"{_number(seed, 'large') % 16**6:06X}"
-    patient = DemoPatient(f"BL{tag}", "BENCH^LARGE", "19700101", "O", ())
-    study = DemoStudy(
-        f"L{tag}",
-        "CT",
-        "20240301",
-        "090000",
-        "CT LARGE STACK",
-        "CHEST",
-        (DemoSeries("AX 1mm", n_slices),),
-    )
-    phantom = pixels.LargeCtPhantom(size, n_slices, seed)
-    for index in range(n_slices):
-        ds = _dataset(patient, study, 1, study.series[0], index)
-        ds.Rows = ds.Columns = size
-        _add_plane(ds, study, index, size, round(350.0 / size, 4), 1.0)
-        yield _encode(ds, phantom.slice(index))
+                    yield encode(ds, data)

@@ -18,7 +18,11 @@ from pathlib import Path
 from types import TracebackType
 from typing import Self
 
-from app.demo.orthanc_server import free_port, stop_process  # noqa: F401  (free_port: for callers)
+from app.demo.orthanc_server import (  # noqa: F401  (free_port: for callers)
+    file_tail,
+    free_port,
+    stop_process,
+)
 
 DEPLOY = Path(__file__).resolve().parents[2] / "deploy" / "nginx"
 TLS_TEMPLATES = sorted((DEPLOY / "templates").glob("*.template"))
@@ -150,11 +154,8 @@ class NginxServer:
         return self
 
     def log_tail(self, lines: int = 30) -> str:
-        try:
-            text = (self.workdir / "error.log").read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
-            return "(no log)"
-        return "\n".join(text.splitlines()[-lines:])
+        """The last lines of nginx's error log."""
+        return file_tail(self.workdir / "error.log", lines)
 
     def stop(self) -> None:
         """Stop the master process we started (its workers follow it)."""

@@ -52,6 +52,15 @@ def stop_process(process: subprocess.Popen, timeout: float) -> None:
         process.wait(timeout=timeout)
 
 
+def file_tail(path: Path, lines: int = 30) -> str:
+    """The last lines of a process's log file, for an error message."""
+    try:
+        text = path.read_text(encoding="utf-8", errors="replace")
+    except FileNotFoundError:
+        return "(no log)"
+    return "\n".join(text.splitlines()[-lines:])
+
+
 def free_port() -> int:
     """A loopback port that was free a moment ago."""
     with socket.socket() as sock:
@@ -173,11 +182,7 @@ class OrthancServer:
 
     def log_tail(self, lines: int = 30) -> str:
         """The last lines of Orthanc's log."""
-        try:
-            text = self.log_path.read_text(encoding="utf-8", errors="replace")
-        except FileNotFoundError:
-            return "(no log)"
-        return "\n".join(text.splitlines()[-lines:])
+        return file_tail(self.log_path, lines)
 
     def stop(self) -> None:
         """Stop the process this object started."""

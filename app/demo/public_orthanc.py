@@ -6,20 +6,21 @@ installed (the filter rightly refuses uploads); their ids and UIDs are those of 
 Orthanc because the demo data is deterministic.
 
 The filter runs in its "faithful" mode unless told otherwise: like the real authorization
-plugin 0.11.4, it lets some requests through that StudyShare never sees (authz_filter.py).
+plugin 0.11.4, it lets some requests through that StudyShare never sees
+(authz_filter/filter_script.py).
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from app.demo.authz_filter.filter_config import MODES
 from app.demo.dicom import demo_instances, upload_demo_studies
 from app.demo.orthanc_server import OrthancServer
 from app.orthanc.client import OrthancClient
 
-AUTHZ_FILTER = Path(__file__).resolve().parent / "authz_filter.py"
-# The filter's two modes (its docstring): the real plugin 0.11.4's behaviour, or stricter.
-MODES = ("faithful", "strict")
+# Orthanc loads this one script; it imports its helpers from its own folder.
+AUTHZ_FILTER = Path(__file__).resolve().parent / "authz_filter" / "filter_script.py"
 AUTH_ROOT = "/auth/"
 VALIDATE_PATH = "/auth/tokens/validate"
 PROFILE_PATH = "/auth/user/get-profile"

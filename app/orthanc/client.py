@@ -1,120 +1,20 @@
-"""A small client for the Orthanc REST API: one session, timeouts, typed errors."""
+"""The Orthanc client: thin methods per resource over one connection (connection.py)."""
 
 from __future__ import annotations
 
-import os
-import re
-import time
 from typing import Any
-from urllib.parse import urlsplit
 
 import requests
 
-from app.orthanc.dicomweb import DicomWebPath
-from app.orthanc.errors import (
-    OrthancBadAnswer,
-    OrthancError,
-    OrthancNotFound,
-    OrthancUnauthorized,
-    OrthancUnavailable,
-)
+from app.orthanc.anonymization import StudyAnonymization
+from app.orthanc.dicomweb import DicomWebPath, is_dicom_uid
+from app.orthanc.errors import OrthancBadAnswer
+from app.orthanc.ids import checked_id, is_orthanc_id
 from app.orthanc.models import Instance, PatientSummary, Series, Study, StudyPage
 
-# Ids reach URL paths: only Orthanc's own shape may pass, which rules out path injection.
-ORTHANC_ID = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{8}){4}$")
-JOB_ID = re.compile(r"^[0-9a-f]{8}(-[0-9a-f]{4}){3}-[0-9a-f]{12}$")
-DICOM_UID = re.compile(r"^[0-9]+(\.[0-9]+)*$")
 
-
-def _job_study_id(job: dict[str, Any]) -> str:
-    content = job.get("Content")
-    copy_id = content.get("ID") if isinstance(content, dict) else None
-    if not isinstance(copy_id, str) or not ORTHANC_ID.fullmatch(copy_id):
-        raise OrthancBadAnswer("Orthanc's anonymization job names no valid study")
-    return copy_id
-
-
-def checked_id(orthanc_id: str) -> str:
-    """Return the id if it is a well-formed Orthanc id, else raise OrthancNotFound."""
-    if not isinstance(orthanc_id, str) or not ORTHANC_ID.fullmatch(orthanc_id):
-        raise OrthancNotFound("Not a valid Orthanc id")
-    return orthanc_id
-
-
-class OrthancClient:
+class OrthancClient(StudyAnonymization):
     """Talks to one Orthanc server; every failure becomes an OrthancError."""
-
-    def __init__(
-        self,
-        base_url: str,
-        username: str | None = None,
-        password: str | None = None,
-        timeout: float = 10.0,
-        anonymize_timeout: float = 120.0,
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.anonymize_timeout = anonymize_timeout
-        # Messages name the server without any user:password@ part of the URL.
-        parts = urlsplit(self.base_url)
-        self.server_label = f"{parts.hostname or '?'}:{parts.port or 'default port'}"
-        # (connect, read): a refused or black-holed host fails fast.
-        self.timeout = (min(timeout, 5.0), timeout)
-        self.session = requests.Session()
-        # requests reads proxy and CA settings from the environment on every call, which cost
-        # more than a whole gateway request's own work; read them once here instead.
-        self.session.proxies = requests.utils.get_environ_proxies(self.base_url)
-        self.session.verify = os.environ.get("REQUESTS_CA_BUNDLE") or True
-        self.session.trust_env = False
-        if username is not None or password is not None:
-            self.session.auth = (username or "", password or "")
-
-    def close(self) -> None:
-        """Release the session's connections."""
-        self.session.close()
-
-    def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
-        what = f"{method} {path}"
-        try:
-            response = self.session.request(
-                method, self.base_url + path, timeout=self.timeout, **kwargs
-            )
-        except requests.Timeout as exc:
-            raise OrthancUnavailable(f"Orthanc ({self.server_label}) timed out: {what}") from exc
-        except requests.ConnectionError as exc:
-            raise OrthancUnavailable(
-                f"Could not connect to Orthanc ({self.server_label}): {what}"
-            ) from exc
-        except requests.RequestException as exc:
-            raise OrthancUnavailable(
-                f"Request to Orthanc ({self.server_label}) failed ({type(exc).__name__}): {what}"
-            ) from exc
-        status = response.status_code
-        if status < 300:
-            return response
-        response.close()  # a streamed error answer would keep its connection otherwise
-        # Orthanc's error bodies may echo query values (patient data): never quote them.
-        message = f"Orthanc ({self.server_label}) answered {status} to {what}"
-        error: type[OrthancError] = OrthancBadAnswer
-        if status == 404:
-            error = OrthancNotFound
-        elif status in (401, 403):
-            error = OrthancUnauthorized
-        elif status >= 500:
-            error = OrthancUnavailable
-        raise error(message, status=status)
-
-    def _json(self, method: str, path: str, expected: type, **kwargs: Any) -> Any:
-        response = self._request(method, path, **kwargs)
-        try:
-            data = response.json()
-        except ValueError:
-            raise OrthancBadAnswer(f"Orthanc sent non-JSON to {method} {path}") from None
-        if not isinstance(data, expected):
-            raise OrthancBadAnswer(
-                f"Orthanc sent a {type(data).__name__} instead of a {expected.__name__} "
-                f"to {method} {path}"
-            )
-        return data
 
     def system(self) -> dict[str, Any]:
         """Orthanc's version and settings (`GET /system`)."""
@@ -182,7 +82,7 @@ class OrthancClient:
 
     def find_series_of_studies(self, study_uids: list[str]) -> list[Series]:
         """Every series of the given studies, in one `POST /tools/find` at series level."""
-        uids = [uid for uid in study_uids if DICOM_UID.fullmatch(uid) and len(uid) <= 64]
+        uids = [uid for uid in study_uids if is_dicom_uid(uid)]
         if not uids:
             return []
         # A backslash-separated value is DICOM list matching: one request for the whole page.
@@ -241,13 +141,13 @@ class OrthancClient:
 
     def lookup_study_uid(self, uid: str) -> str | None:
         """The Orthanc id of the study with this StudyInstanceUID, if stored."""
-        if not DICOM_UID.fullmatch(uid) or len(uid) > 64:
+        if not is_dicom_uid(uid):
             return None
         found = self._json("POST", "/tools/lookup", list, data=uid.encode("ascii"))
         for match in found:
             if isinstance(match, dict) and match.get("Type") == "Study":
                 study_id = match.get("ID")
-                if not isinstance(study_id, str) or not ORTHANC_ID.fullmatch(study_id):
+                if not is_orthanc_id(study_id):
                     raise OrthancBadAnswer("Orthanc sent a lookup match without a valid ID")
                 return study_id
         return None
@@ -264,56 +164,6 @@ class OrthancClient:
     def open_study_media(self, study_id: str) -> requests.Response:
         """The study as a ZIP with a DICOMDIR (for CDs), streamed like `open_study_archive`."""
         return self._request("GET", f"/studies/{checked_id(study_id)}/media", stream=True)
-
-    def anonymize_study(
-        self,
-        study_id: str,
-        pseudonym: str | None = None,
-        *,
-        poll_seconds: float = 0.25,
-    ) -> str:
-        """Create an anonymized copy of a study (new UIDs, no patient identity); its id.
-
-        With `pseudonym`, the copy's PatientID and PatientName are set to it, so copies made
-        with the same one belong to one (anonymous) patient. Run as an Orthanc job and polled:
-        a large study takes longer than one HTTP request may wait, and a request that gave
-        up would leave Orthanc to finish a copy nobody knows of. After `anonymize_timeout` seconds
-        the job is cancelled (and a copy finished meanwhile deleted).
-        """
-        body: dict[str, object] = {"KeepPrivateTags": False, "Force": True, "Asynchronous": True}
-        if pseudonym is not None:
-            body["Replace"] = {"PatientID": pseudonym, "PatientName": pseudonym}
-        path = f"/studies/{checked_id(study_id)}/anonymize"
-        job_id = self._json("POST", path, dict, json=body).get("ID")
-        if not isinstance(job_id, str) or not JOB_ID.fullmatch(job_id):
-            raise OrthancBadAnswer("Orthanc's anonymization answer has no valid job ID")
-        deadline = time.monotonic() + self.anonymize_timeout
-        while True:
-            job = self._json("GET", f"/jobs/{job_id}", dict)
-            if job.get("State") == "Success":
-                return _job_study_id(job)
-            if job.get("State") == "Failure":
-                raise OrthancBadAnswer(
-                    f"Orthanc's anonymization job failed ({job.get('ErrorCode')})"
-                )
-            if time.monotonic() >= deadline:
-                self._give_up_anonymization(job_id)
-                limit = f"{self.anonymize_timeout:.0f} s"
-                raise OrthancUnavailable(f"Orthanc did not finish the anonymization within {limit}")
-            time.sleep(poll_seconds)
-
-    def _give_up_anonymization(self, job_id: str) -> None:
-        try:
-            self._request("POST", f"/jobs/{job_id}/cancel", json={})
-            job = self._json("GET", f"/jobs/{job_id}", dict)
-            if job.get("State") == "Success":  # it finished before the cancel arrived
-                self.delete_study(_job_study_id(job))
-        except OrthancError:
-            pass  # A job that cannot be cancelled has finished or failed by now.
-
-    def delete_study(self, study_id: str) -> None:
-        """Delete a study and its files (`DELETE /studies/{id}`)."""
-        self._request("DELETE", f"/studies/{checked_id(study_id)}")
 
     def open_encapsulated_document(self, instance_id: str) -> requests.Response:
         """The instance's EncapsulatedDocument (a PDF report), streamed: close it when done."""

@@ -61,13 +61,18 @@ class StudyContents:
         return next((i for i in series.instances if i.sop_instance_uid == instance_uid), None)
 
 
+def series_in_order(client: OrthancClient, study_id: str) -> list[Series]:
+    """The study's series in display order: SeriesNumber, unnumbered ones last."""
+    return sorted(client.get_study_series(study_id), key=lambda s: s.sort_key)
+
+
 def read_contents(client: OrthancClient, study_id: str) -> StudyContents:
     """Series (SeriesNumber order) and instances (InstanceNumber order) of one study."""
     by_series: dict[str, list[Instance]] = {}
     for instance in client.get_study_instances(study_id):
         by_series.setdefault(instance.parent_series_id, []).append(instance)
     series = []
-    for one in sorted(client.get_study_series(study_id), key=lambda s: s.sort_key):
+    for one in series_in_order(client, study_id):
         instances = tuple(sorted(by_series.get(one.orthanc_id, []), key=lambda i: i.sort_key))
         # Only the SOP class tells a PDF report from an image; one instance answers for all.
         sop_class = client.instance_sop_class(instances[0].orthanc_id) if instances else ""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.exc import IntegrityError
 
-from app.email_address import new_account_email
+from app.email_address import account_email, new_account_email
 from app.extensions import db
 from app.users.models import Role, User
 from app.users.passwords import password_problem
@@ -23,19 +23,28 @@ class DuplicateEmail(ValueError):  # noqa: N818
         super().__init__(DUPLICATE_EMAIL)
 
 
-def create_user(email: str, password: str, *, name: str = "", role: Role = Role.CLINICIAN) -> User:
-    """Create and commit an active account.
+def create_user(
+    email: str,
+    password: str,
+    *,
+    name: str = "",
+    role: Role = Role.CLINICIAN,
+    can_log_in: bool = True,
+) -> User:
+    """Create and commit an active account, or with `can_log_in=False` an inactive one.
 
+    An account that cannot log in (the plugin's service account) receives no mail: its
+    address is a name, only lower-cased, and may be one like `x@studyshare.invalid`.
     Raise InvalidEmail, WeakPassword or DuplicateEmail (also when a concurrent request
     created the same address between a caller's check and this commit).
     """
-    address = new_account_email(email)
+    address = new_account_email(email) if can_log_in else account_email(email)
     problem = password_problem(password)
     if problem:
         raise WeakPassword(problem)
     if User.find_by_email(address) is not None:
         raise DuplicateEmail
-    user = User(email=address, name=name.strip(), role=role)
+    user = User(email=address, name=name.strip(), role=role, active=can_log_in)
     user.set_password(password)
     db.session.add(user)
     try:

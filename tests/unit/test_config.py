@@ -86,6 +86,12 @@ def test_test_config_ignores_the_process_environment(monkeypatch):
         ("LOGIN_LIMIT_PER_IP", "10 per fortnight", "LOGIN_LIMIT_PER_IP must be a rate limit"),
         ("CODE_LIMIT_GLOBAL", "lots", "CODE_LIMIT_GLOBAL must be a rate limit like"),
         ("LOG_LEVEL", "chatty", "LOG_LEVEL must be a logging level"),
+        (
+            "EXTERNAL_VIEWERS",
+            "ohif, unknown",
+            "EXTERNAL_VIEWERS must name only stone, ohif, osimis, webviewer, volview, meddream, "
+            "not 'unknown'",
+        ),
     ],
 )
 def test_malformed_values_are_named(name, value, message):
@@ -117,13 +123,13 @@ def test_lists_and_keys_are_parsed_once_into_values():
     key = "k" * 40
     config = DevelopmentConfig(
         {
-            "EXTERNAL_VIEWERS": " ohif, unknown,,webviewer",
+            "EXTERNAL_VIEWERS": " ohif, ,,WebViewer",
             "VIEWER_TOKEN_KEYS": f"new:{key},old:{'o' * 32},",
             "LOG_LEVEL": "warning",
             "CODE_LIMIT_PER_IP": "3/minute;20 per hour",
         }
     )
-    assert config.EXTERNAL_VIEWERS == ("ohif", "webviewer")  # unknown names are ignored
+    assert config.EXTERNAL_VIEWERS == ("ohif", "webviewer")
     assert list(config.VIEWER_TOKEN_KEYS.items()) == [("new", key.encode()), ("old", b"o" * 32)]
     assert config.LOG_LEVEL == "WARNING"
     assert config.CODE_LIMIT_PER_IP == "3/minute;20 per hour"  # checked, given as is to Limiter

@@ -5,8 +5,9 @@ import socket
 
 import pytest
 
+from app.demo.bench_studies import bulk_study_instances
 from app.demo.catalog import DEMO_PATIENTS, demo_entry
-from app.demo.dicom import bulk_study_instances, demo_instances, upload_demo_studies
+from app.demo.dicom import demo_instances, upload_demo_studies
 from app.orthanc.client import OrthancClient
 from app.orthanc.errors import (
     OrthancBadAnswer,

@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.authz.nginx_check import RefusedError, Target, parse_uri, presented_token
+from app.authz.nginx_request import RefusedError, Target, parse_uri, presented_token
 
 STUDY_ID = "11111111-22222222-33333333-44444444-55555555"
 OTHER_ID = "aaaaaaaa-bbbbbbbb-cccccccc-dddddddd-eeeeeeee"

@@ -25,7 +25,7 @@ def app_context(tmp_path):
     env = {
         "PUBLIC_ORTHANC_ROOT": ROOT + "/",
         "MEDDREAM_URL": "https://meddream.example.org/viewer",
-        "EXTERNAL_VIEWERS": "stone, ohif,unknown,osimis,webviewer,volview,meddream",
+        "EXTERNAL_VIEWERS": "stone, ohif,osimis,webviewer,volview,meddream",
         "DATABASE_URL": f"sqlite:///{tmp_path / 'x.db'}",
     }
     with create_app(TestConfig(env)).app_context():

@@ -11,8 +11,9 @@ from pydicom.uid import (
     UltrasoundMultiFrameImageStorage,
 )
 
+from app.demo.bench_studies import bulk_study_instances
 from app.demo.catalog import DemoPatient, DemoSeries, DemoStudy
-from app.demo.dicom import DEMO_PATIENTS, bulk_study_instances, demo_instances, sop_class_uid
+from app.demo.dicom import DEMO_PATIENTS, demo_instances, sop_class_uid
 
 FRAME_TIME = pydicom.tag.Tag("FrameTime")
 

@@ -4,7 +4,8 @@ import io
 
 import pydicom
 
-from app.demo.dicom import demo_instances, large_study_instances
+from app.demo.bench_studies import large_study_instances
+from app.demo.dicom import demo_instances
 
 
 def test_a_tiny_large_study_is_valid_dicom_with_one_study():
