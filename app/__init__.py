@@ -6,7 +6,6 @@ import os
 from collections.abc import Mapping
 
 from flask import Flask
-from werkzeug.middleware.proxy_fix import ProxyFix
 
 from app.db_types import render_alembic_type
 from config import Config, ConfigError, config_from_environ
@@ -22,15 +21,13 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     app.config["STUDYSHARE_ENV"] = config.ENV_NAME
     if not app.config["SQLALCHEMY_DATABASE_URI"]:
         app.config["SQLALCHEMY_DATABASE_URI"] = default_sqlite_uri(app.instance_path)
-    if app.config["PROXY_FIX_HOPS"]:
-        hops = app.config["PROXY_FIX_HOPS"]
-        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)
 
     from app import logging_setup
 
     logging_setup.init_app(app)
 
-    from app import database, extensions, i18n, input_guard, models  # noqa: F401  (models: tables)
+    # models: imported for its tables.
+    from app import database, extensions, i18n, input_guard, models, rate_limits  # noqa: F401
 
     extensions.db.init_app(app)
     database.init_app(app)
@@ -38,7 +35,7 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
         app, extensions.db, directory=migrations_dir(), render_item=render_alembic_type
     )
     extensions.csrf.init_app(app)
-    extensions.limiter.init_app(app)
+    rate_limits.init_app(app)  # ProxyFix and Flask-Limiter
     extensions.mail.init_app(app)
     extensions.babel.init_app(app, locale_selector=i18n.select_locale)
     i18n.init_app(app)
@@ -49,6 +46,7 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     flask_client.init_app(app)
 
     from app import auth, errors, health, security_headers, session_cookies
+    from app.api import bp as api_bp
     from app.authz import bp as authz_bp
     from app.clinician import bp as clinician_bp
     from app.gateway import bp as gateway_bp
@@ -61,10 +59,12 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     app.register_blueprint(patient_bp)
     app.register_blueprint(authz_bp)
     app.register_blueprint(gateway_bp)
+    app.register_blueprint(api_bp)
     # The token service is called by Orthanc with HTTP Basic auth, never from a browser form;
-    # the gateway is read-only.
+    # the gateway is read-only; the integration API takes a bearer key, never a cookie.
     extensions.csrf.exempt(authz_bp)
     extensions.csrf.exempt(gateway_bp)
+    extensions.csrf.exempt(api_bp)
     errors.init_app(app)
     security_headers.init_app(app)
 

@@ -16,6 +16,8 @@ class Area(StrEnum):
     # The recipient's study-scoped DICOMweb gateway: JSON errors, the recipient's cookie.
     GATEWAY = "gateway"
     API = "api"
+    # The integration API (/api/v1/): problem+json errors, a bearer key, no cookie.
+    INTEGRATION = "integration"
     HEALTH = "health"
 
 
@@ -23,11 +25,12 @@ _PREFIXES: tuple[tuple[tuple[str, ...], Area], ...] = (
     (("/s/", "/code", "/v/"), Area.PATIENT),
     (("/dicom-web/",), Area.GATEWAY),
     (("/auth/",), Area.API),
+    (("/api/",), Area.INTEGRATION),
     (("/healthz", "/readyz"), Area.HEALTH),
 )
 
 # Areas whose errors are JSON for programs, not pages for people.
-JSON_AREAS = frozenset({Area.GATEWAY, Area.API, Area.HEALTH})
+JSON_AREAS = frozenset({Area.GATEWAY, Area.API, Area.INTEGRATION, Area.HEALTH})
 # Areas that carry the recipient's session cookie instead of the console's.
 RECIPIENT_AREAS = frozenset({Area.PATIENT, Area.GATEWAY})
 

@@ -1,19 +1,39 @@
-"""Login-by-default for the console: every endpoint needs a user unless allow-listed."""
+"""Login-by-default for the console: every endpoint needs a user unless allow-listed.
+
+A login is a server-side session (app/web_sessions.py): the signed cookie holds its token,
+and the user loader accepts the cookie only while the row lasts.
+"""
 
 from __future__ import annotations
 
-from flask import Flask, request
-from flask_login import current_user
+from datetime import timedelta
+
+from flask import Flask, current_app, request, session
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.extensions import login_manager
+from app.db_types import utcnow
+from app.extensions import db, login_manager
 from app.users.models import User
+from app.web_sessions import (
+    SessionKind,
+    WebSession,
+    end_session,
+    live,
+    live_params,
+    note_seen,
+    open_session,
+    remembered_lifetime,
+)
+
+SESSION_KEY = "console_session"
 
 # Endpoints reachable without a console login. Blueprints whose endpoints are all public
 # (patient pages, the token service and the gateway with their own auth, health checks) are
 # listed whole.
 PUBLIC_ENDPOINTS = frozenset({"static", "clinician.login"})
-PUBLIC_BLUEPRINTS = frozenset({"patient", "authz", "gateway", "health"})
+PUBLIC_BLUEPRINTS = frozenset({"patient", "authz", "gateway", "health", "api"})
 
 
 def is_public_endpoint(endpoint: str | None) -> bool:
@@ -30,9 +50,9 @@ def init_app(app: Flask) -> None:
     login_manager.session_protection = "strong"
 
     @login_manager.user_loader
-    def load_user(session_id: str) -> User | None:
+    def load_user(user_id: str) -> User | None:
         try:
-            return User.from_session_id(session_id)
+            return _session_user(user_id)
         except SQLAlchemyError:
             # The request goes on as a visitor's, so its error page (503) renders: every
             # template asks for current_user, and asking again would fail inside the handler.
@@ -45,3 +65,50 @@ def init_app(app: Flask) -> None:
         if is_public_endpoint(request.endpoint) or current_user.is_authenticated:
             return None
         return login_manager.unauthorized()
+
+
+def log_in(user: User, *, remember: bool = False) -> None:
+    """Start a console session for `user`; `remember` keeps it past closing the browser."""
+    if remember:
+        lifetime = remembered_lifetime()
+    else:
+        lifetime = timedelta(hours=current_app.config["SESSION_LIFETIME_HOURS"])
+    session[SESSION_KEY] = open_session(
+        SessionKind.CONSOLE,
+        lifetime=lifetime,
+        user_id=user.id,
+        persistent=remember,
+        user_agent=request.user_agent.string,
+    )
+    session.permanent = remember
+    login_user(user)
+
+
+def log_out() -> None:
+    """End this console session on every instance, and forget it in the cookie."""
+    token = session.pop(SESSION_KEY, None)
+    if isinstance(token, str):
+        end_session(token)
+    logout_user()
+
+
+def is_remembered() -> bool:
+    """Whether this console session was started with "keep me logged in"."""
+    return bool(session.permanent)
+
+
+def _session_user(user_id: str) -> User | None:
+    token = session.get(SESSION_KEY)
+    if not isinstance(token, str):
+        return None
+    now = utcnow()
+    row = db.session.execute(
+        select(User, WebSession.id, WebSession.last_seen_at)
+        .join(WebSession, WebSession.user_id == User.id)
+        .where(live(SessionKind.CONSOLE)),
+        live_params(token, SessionKind.CONSOLE, now),
+    ).first()
+    if row is None or str(row.User.id) != user_id:
+        return None
+    note_seen(row.id, row.last_seen_at, now)
+    return row.User

@@ -6,6 +6,7 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from app.api_keys.cli import api_keys_cli
 from app.orthanc.errors import OrthancError
 from app.orthanc.flask_client import get_orthanc
 from app.shares.cli import shares_cli
@@ -34,3 +35,4 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(users_cli)
     app.cli.add_command(demo_cli)
     app.cli.add_command(shares_cli)
+    app.cli.add_command(api_keys_cli)

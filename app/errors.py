@@ -10,6 +10,7 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
+from werkzeug.http import HTTP_STATUS_CODES
 
 from app import plain_http
 from app.areas import JSON_AREAS, Area, current_area
@@ -53,6 +54,15 @@ def wants_json() -> bool:
 
 def error_response(status: int, message: str, hint: str | None = None):
     """Render an error as JSON or as a page, with a message safe to show."""
+    if current_area() is Area.INTEGRATION:
+        # RFC 9457 problem details; "about:blank" because the title is the HTTP status's.
+        problem = {
+            "type": "about:blank",
+            "title": HTTP_STATUS_CODES.get(status, "Error"),
+            "status": status,
+            "detail": " ".join(str(part) for part in (message, hint) if part),
+        }
+        return jsonify(problem), status, {"Content-Type": "application/problem+json"}
     if wants_json():
         body = {"error": TITLES.get(status, "Error"), "message": message}
         return jsonify(body), status

@@ -13,6 +13,8 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import db, limiter
 from app.orthanc.errors import OrthancError, OrthancUnauthorized
 from app.orthanc.flask_client import get_orthanc
+from app.rate_limits.codes import campaign_check
+from app.rate_limits.storage import storage_check
 
 log = logging.getLogger(__name__)
 
@@ -48,15 +50,23 @@ def healthz():
 @bp.get("/readyz")
 @limiter.exempt
 def readyz():
-    """The database (at the latest schema) and Orthanc answer; 503 when one of them does not."""
+    """The database (at the latest schema) and Orthanc answer; 503 when one of them does not.
+
+    The rate-limit checks only warn: they never make the instance unready.
+    """
     database = check_database()
     checks = {
         "database": database,
         "schema": check_schema(database["ok"]),
         "orthanc": check_orthanc(),
+        "rate_limits": storage_check(),
+        "access_codes": campaign_check(),
     }
     ready = all(check["ok"] for check in checks.values())
-    body = {"status": "ok" if ready else "unavailable", "checks": checks}
+    body: dict[str, object] = {"status": "ok" if ready else "unavailable", "checks": checks}
+    warnings = [check["warning"] for check in checks.values() if "warning" in check]
+    if warnings:
+        body["warnings"] = warnings
     return jsonify(body), 200 if ready else 503
 
 

@@ -1,6 +1,16 @@
 """Every model, imported together so the metadata (and Alembic) sees all tables."""
 
+from app.api_keys.models import ApiIdempotencyKey, ApiKey
 from app.shares.models import AuditEvent, Share, ShareStudy
 from app.users.models import User
+from app.web_sessions import WebSession
 
-__all__ = ["AuditEvent", "Share", "ShareStudy", "User"]
+__all__ = [
+    "ApiIdempotencyKey",
+    "ApiKey",
+    "AuditEvent",
+    "Share",
+    "ShareStudy",
+    "User",
+    "WebSession",
+]

@@ -4,14 +4,22 @@ With one cookie, a clinician who opens a share in their own browser (to check it
 logged out by the recipient's session swap, which clears the session; and a recipient's
 session would carry a console login. Each keeps its own signed cookie instead; the DICOMweb
 gateway reads the recipient's, so the built-in viewer needs no token.
+
+A logged-in or unlocked cookie carries only the token of a server-side session
+(app/web_sessions.py), which ends it; the cookie's own age limit is the outer bound.
 """
 
 from __future__ import annotations
 
-from flask import Flask
-from flask.sessions import SecureCookieSessionInterface
+from datetime import datetime
 
-from app.areas import RECIPIENT_AREAS, current_area
+from flask import Flask, Request
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
+from itsdangerous import BadSignature
+
+from app.areas import RECIPIENT_AREAS, Area, current_area
+from app.db_types import utcnow
+from app.web_sessions import remembered_lifetime
 
 PATIENT_SUFFIX = "-recipient"
 
@@ -22,6 +30,32 @@ class AreaSessionInterface(SecureCookieSessionInterface):
         if current_area() in RECIPIENT_AREAS:
             return name + PATIENT_SUFFIX
         return name
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        serializer = self.get_signing_serializer(app)
+        if serializer is None:
+            return None
+        value = request.cookies.get(self.get_cookie_name(app))
+        # The integration API authenticates by key alone: a browser's console cookie sent
+        # along must not lend it a login.
+        if not value or current_area() is Area.INTEGRATION:
+            return self.session_class()
+        try:
+            data, signed_at = serializer.loads(value, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        # Flask allows every cookie PERMANENT_SESSION_LIFETIME; a "keep me logged in" one
+        # must outlive it (its server-side session decides when it really ends).
+        permanent = isinstance(data, dict) and data.get("_permanent")
+        max_age = remembered_lifetime() if permanent else app.permanent_session_lifetime
+        if utcnow() - signed_at > max_age:
+            return self.session_class()
+        return self.session_class(data)
+
+    def get_expiration_time(self, app: Flask, session: SessionMixin) -> datetime | None:
+        if session.permanent:
+            return utcnow() + remembered_lifetime()
+        return None
 
 
 def init_app(app: Flask) -> None:

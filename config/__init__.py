@@ -29,6 +29,7 @@ __all__ = [
     "ProductionConfig",
     "TestConfig",
     "config_from_environ",
+    "derive_key",
     "normalize_database_url",
 ]
 
@@ -41,11 +42,18 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
-def derived_viewer_key(secret_key: str) -> Mapping[str, bytes]:
-    """The viewer-token key without VIEWER_TOKEN_KEYS: derived from SECRET_KEY for this one
-    purpose; its kid names it without revealing it."""
-    key = hmac.new(secret_key.encode(), b"viewer tokens", "sha256").digest()
-    return MappingProxyType({"sk-" + hashlib.sha256(key).hexdigest()[:8]: key})
+def derive_key(secret_key: str, purpose: bytes) -> bytes:
+    """The key for one purpose, derived from a SECRET_KEY: every derived key is made here, so
+    a leaked one (say, of access codes) reveals neither SECRET_KEY nor the others."""
+    return hmac.new(secret_key.encode(), purpose, "sha256").digest()
+
+
+def derived_viewer_key(secret_key: str, fallbacks: tuple[str, ...] = ()) -> Mapping[str, bytes]:
+    """The viewer-token keys without VIEWER_TOKEN_KEYS: derived from SECRET_KEY, which signs,
+    then from each of SECRET_KEY_FALLBACKS, which only verify; a kid names a key without
+    revealing it."""
+    keys = (derive_key(root, b"viewer tokens") for root in (secret_key, *fallbacks))
+    return MappingProxyType({"sk-" + hashlib.sha256(key).hexdigest()[:8]: key for key in keys})
 
 
 class Config:
@@ -95,7 +103,7 @@ class Config:
                 "share would stay open longer than the validity."
             )
         if not self.VIEWER_TOKEN_KEYS:
-            self.VIEWER_TOKEN_KEYS = derived_viewer_key(self.SECRET_KEY)
+            self.VIEWER_TOKEN_KEYS = derived_viewer_key(self.SECRET_KEY, self.SECRET_KEY_FALLBACKS)
         public = urlsplit(self.PUBLIC_BASE_URL)
         # What the gateway tells Orthanc, so metadata URLs name StudyShare (RFC 7239).
         self.PUBLIC_FORWARDED = f"host={public.netloc};proto={public.scheme}"

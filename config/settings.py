@@ -23,6 +23,7 @@ from config.values import (
     Origins,
     RateLimit,
     Secret,
+    Secrets,
     SigningKeys,
     Text,
     Whole,
@@ -74,6 +75,8 @@ PROFILE = S("STUDYSHARE_ENV", Choice(PROFILES), "production", "configuration pro
 SETTINGS: tuple[Setting, ...] = (
     S("SECRET_KEY", Secret(), _random_key, "signs sessions and CSRF tokens; the root of derived "
       "keys", required_in=("production",)),
+    S("SECRET_KEY_FALLBACKS", Secrets(), "", "former SECRET_KEYs, comma-separated: still "
+      "accepted, never used for new values"),
     S("DATABASE_URL", Text(), "", "SQLAlchemy URL (postgresql:// uses psycopg 3)",
       required_in=("production",), shown="`sqlite:///instance/studyshare.db`"),
     S("ORTHANC_URL", ADDRESS, "http://127.0.0.1:8042", "the internal Orthanc",
@@ -106,8 +109,12 @@ SETTINGS: tuple[Setting, ...] = (
     S("AUTHZ_USAGE_FLUSH_SECONDS", SECONDS_OR_ZERO, "5", "use counters written this often"),
     S("CHALLENGE_MAX_ATTEMPTS", Whole(), "5", "wrong answers before a share locks"),
     S("PATIENT_SESSION_MINUTES", Whole(), "60", "how long a recipient stays in"),
+    S("PATIENT_IDLE_MINUTES", Whole(), "30", "a recipient session ends after this long unused"),
     S("CODE_LIMIT_PER_IP", RateLimit(), "10 per 15 minutes", "access-code attempts per IP"),
-    S("CODE_LIMIT_GLOBAL", RateLimit(), "300 per hour", "access-code attempts from everyone"),
+    S("CODE_LIMIT_PER_NETWORK", RateLimit(), "30 per 15 minutes", "access-code attempts per "
+      "IPv4 /24 or IPv6 /64"),
+    S("CODE_CAMPAIGN_WARNING", RateLimit(), "300 per hour", "failed access codes from everyone "
+      "that warn operators (never a limit)"),
     S("CHALLENGE_LIMIT_PER_IP", RateLimit(), "30 per 15 minutes", "challenge answers per IP"),
     S("PUBLIC_BASE_URL", HttpAddress(), "http://127.0.0.1:5000", "where recipients reach us"),
     S("CLINIC_NAME", Text(), "StudyShare", "shown on patient pages, handouts and e-mails"),
@@ -124,11 +131,18 @@ SETTINGS: tuple[Setting, ...] = (
     S("MAIL_TIMEOUT", Number(), "15", "seconds to wait for the SMTP server"),
     S("RATELIMIT_STORAGE_URI", Text(), "memory://", "Flask-Limiter storage"),
     S("RATELIMIT_ENABLED", Boolean(), "true", "rate limiting on (off for load tests only)"),
-    S("LOGIN_LIMIT_PER_ACCOUNT", RateLimit(), "5 per 15 minutes", "failed logins per account"),
-    S("LOGIN_LIMIT_PER_IP", RateLimit(), "30 per 15 minutes", "failed logins per IP"),
+    S("API_RATE_LIMIT", RateLimit(), "120 per minute", "integration API calls per API key"),
+    S("LOGIN_LIMIT_PER_ACCOUNT_ADDRESS", RateLimit(), "5 per 15 minutes", "failed logins per "
+      "account from one IP, or from one trusted browser"),
+    S("LOGIN_LIMIT_PER_ACCOUNT", RateLimit(), "30 per hour", "failed logins per account from "
+      "untrusted browsers"),
+    S("LOGIN_LIMIT_PER_IP", RateLimit(), "30 per 15 minutes", "failed logins per IP from "
+      "untrusted browsers"),
     S("SESSION_COOKIE_SECURE", Boolean(), "true", "HTTPS-only cookies, named __Host-…",
       development="false", test="false"),
     S("SESSION_LIFETIME_HOURS", Whole(), "8", "how long a console login lasts"),
+    S("SESSION_IDLE_MINUTES", Whole(), "60", "a console login ends after this long unused"),
+    S("SESSION_REMEMBER_DAYS", Whole(), "30", "how long \"keep me logged in\" lasts"),
     S("MAX_CONTENT_LENGTH", Whole(), "1048576", "largest request body, in bytes"),
     S("PROXY_FIX_HOPS", Whole(minimum=0), "0", "reverse proxies trusted for X-Forwarded-*"),
     S("LOG_LEVEL", LogLevel(), "INFO", "Python logging level"),

@@ -97,6 +97,16 @@ class Secret:
 
 
 @dataclass(frozen=True)
+class Secrets:
+    """Keys separated by commas → a tuple, in order; empty when unset. Never quoted."""
+
+    empty_is_default: ClassVar[bool] = False
+
+    def parse(self, raw: str, name: str) -> tuple[str, ...]:
+        return tuple(filter(None, (part.strip() for part in raw.split(","))))
+
+
+@dataclass(frozen=True)
 class Choice:
     choices: tuple[str, ...]
     empty_is_default: ClassVar[bool] = True

@@ -6,8 +6,6 @@ import secrets
 from functools import cache
 
 from flask import (
-    Response,
-    current_app,
     flash,
     redirect,
     render_template,
@@ -15,14 +13,16 @@ from flask import (
     session,
     url_for,
 )
-from flask_login import current_user, login_user, logout_user
+from flask_login import current_user
 
+from app.auth import log_in, log_out
 from app.clinician import bp
 from app.clinician.auth_forms import LoginForm
 from app.clinician.safe_redirect import safe_next_path
 from app.db_types import utcnow
-from app.email_address import account_email
-from app.extensions import db, limiter
+from app.extensions import db
+from app.rate_limits.login import login_limits
+from app.rate_limits.trusted_browsers import trust_this_browser
 from app.users.models import User
 from app.users.passwords import hash_password, needs_rehash, verify_password
 
@@ -32,33 +32,8 @@ def _dummy_hash() -> str:
     return hash_password(secrets.token_urlsafe(16))
 
 
-def _failed_login(response: Response) -> bool:
-    return response.status_code == 400
-
-
-def _login_account_key() -> str:
-    # Counted per submitted address, whether or not it has an account, so the limit
-    # itself does not reveal which addresses exist.
-    return "login-account:" + account_email(request.form.get("email", ""))[:254]
-
-
-TOO_MANY_LOGINS = "Too many failed log-in attempts. Please wait a few minutes and try again."
-
-
 @bp.route("/login", methods=["GET", "POST"])
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_IP"],
-    methods=["POST"],
-    deduct_when=_failed_login,
-    error_message=TOO_MANY_LOGINS,
-)
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_login_account_key,
-    methods=["POST"],
-    deduct_when=_failed_login,
-    error_message=TOO_MANY_LOGINS,
-)
+@login_limits
 def login():
     next_path = safe_next_path(request.args.get("next"))
     if current_user.is_authenticated:
@@ -69,7 +44,8 @@ def login():
         if user is not None:
             # A fresh session at login defeats session fixation.
             session.clear()
-            login_user(user, remember=bool(form.remember.data))
+            log_in(user, remember=bool(form.remember.data))
+            trust_this_browser(user.email)
             return redirect(next_path or url_for("clinician.index"))
         flash("That e-mail and password did not match an active account.", "error")
     status = 400 if form.is_submitted() else 200
@@ -79,7 +55,7 @@ def login():
 @bp.post("/logout")
 def logout():
     # CSRFProtect has already checked the form's token before this runs.
-    logout_user()
+    log_out()
     session.clear()
     flash("You are logged out.", "info")
     return redirect(url_for("clinician.login"))
@@ -96,7 +72,7 @@ def authenticate(email: str, password: str) -> User | None:
     if not user.check_password(password) or not user.active:
         return None
     if needs_rehash(user.password_hash):
-        user.set_password(password)
+        user.rehash_password(password)
     user.last_login_at = utcnow()
     db.session.commit()
     return user

@@ -2,17 +2,20 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, flash, redirect, render_template, request, url_for
-from flask_login import current_user, login_user
+from flask import abort, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
 from sqlalchemy import select
 
+from app.auth import is_remembered, log_in
 from app.clinician import bp
 from app.clinician.forms import EmptyForm
 from app.clinician.permissions import admin_required
 from app.clinician.user_forms import ChangeOwnPasswordForm, CreateUserForm, ResetPasswordForm
-from app.extensions import db, limiter
+from app.extensions import db
+from app.rate_limits.login import password_check_limit
 from app.users.accounts import DuplicateEmail, create_user
 from app.users.models import Role, User
+from app.web_sessions import open_console_sessions
 
 TOO_MANY_TRIES = "Too many failed attempts. Please wait a few minutes and try again."
 
@@ -28,6 +31,7 @@ def _detail_page(user: User, reset_form: ResetPasswordForm | None = None, status
     page = render_template(
         "clinician/users/detail.html",
         user=user,
+        open_sessions=open_console_sessions(user.id),
         action_form=EmptyForm(),
         reset_form=reset_form or ResetPasswordForm(),
     )
@@ -75,7 +79,7 @@ def _set_active(user_id: int, active: bool):
         # Also guarantees that at least one active administrator remains.
         flash("You cannot deactivate your own account: ask another administrator.", "error")
     elif user.active != active:
-        user.active = active
+        user.set_active(active)
         db.session.commit()
         verb = "reactivated" if active else "deactivated"
         current_app.logger.info("User %s %s user %s", current_user.id, verb, user.id)
@@ -100,6 +104,22 @@ def user_reactivate(user_id: int):
     return _set_active(user_id, active=True)
 
 
+@bp.post("/admin/users/<int:user_id>/end-sessions")
+@admin_required
+def user_end_sessions(user_id: int):
+    """Log the user out everywhere (a lost laptop, a shared computer)."""
+    user = _user_or_404(user_id)
+    if user.id == current_user.id:
+        flash("Log out to end your own session; another administrator can end them all.", "error")
+        return redirect(url_for("clinician.user_detail", user_id=user.id))
+    ended = len(open_console_sessions(user.id))  # the rows may include timed-out ones
+    user.end_sessions()
+    db.session.commit()
+    current_app.logger.info("User %s ended %s sessions of user %s", current_user.id, ended, user.id)
+    flash(f"{user.email} is logged out everywhere ({ended} sessions ended).", "info")
+    return redirect(url_for("clinician.user_detail", user_id=user.id))
+
+
 @bp.post("/admin/users/<int:user_id>/password")
 @admin_required
 def user_reset_password(user_id: int):
@@ -119,29 +139,18 @@ def user_reset_password(user_id: int):
     return redirect(url_for("clinician.user_detail", user_id=user.id))
 
 
-def _password_change_key() -> str:
-    # Flask-Limiter asks before the login check runs: anonymous callers count per address.
-    who = current_user.id if current_user.is_authenticated else request.remote_addr
-    return f"password-change:{who}"
-
-
 @bp.route("/account/password", methods=["GET", "POST"])
-# A stolen session must not become a way to guess the account's password.
-@limiter.limit(
-    lambda: current_app.config["LOGIN_LIMIT_PER_ACCOUNT"],
-    key_func=_password_change_key,
-    methods=["POST"],
-    deduct_when=lambda response: response.status_code == 400,
-    error_message=TOO_MANY_TRIES,
-)
+@password_check_limit(TOO_MANY_TRIES)
 def account_password():
     """Any logged-in user changes their own password, giving the current one."""
     form = ChangeOwnPasswordForm()
     if form.validate_on_submit():
         if current_user.check_password(form.current_password.data):
-            current_user.set_password(form.password.data)
+            user = current_user._get_current_object()
+            remember = is_remembered()
+            user.set_password(form.password.data)
             db.session.commit()
-            login_user(current_user._get_current_object())  # this session goes on, others end
+            log_in(user, remember=remember)  # this browser goes on, in a new session; others end
             flash("Your password is changed. Your other sessions are logged out.", "info")
             return redirect(url_for("clinician.account_password"))
         form.current_password.errors.append("This is not your current password.")

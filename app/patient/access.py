@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hmac
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
@@ -13,6 +12,7 @@ from sqlalchemy import case, update
 from app.db_types import utcnow
 from app.extensions import db
 from app.shares.audit import AuditKind, record
+from app.shares.birth_dates import birth_date_matches
 from app.shares.models import ActorKind, Share, ShareState
 from app.shares.owner_notice import notify_owner
 from app.users.passwords import verify_password
@@ -54,8 +54,7 @@ def answer_matches(share: Share, birth_date: date | None, password: str | None) 
     kind = share.challenge_kind
     ok = True
     if kind.asks_birth_date:
-        typed = birth_date.strftime("%Y%m%d") if birth_date else ""
-        ok &= hmac.compare_digest(typed.encode(), (share.birth_date or "-").encode())
+        ok &= birth_date_matches(share.birth_date_hash, birth_date)
     if kind.asks_password:
         ok &= bool(share.password_hash) and verify_password(share.password_hash, password or "")
     return ok

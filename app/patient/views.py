@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from flask import current_app, g, redirect, render_template, request, url_for
+from flask import g, redirect, render_template, request, url_for
 from flask_babel import get_locale
 from flask_babel import gettext as _
 
-from app.extensions import db, limiter
+from app.extensions import db
 from app.patient import bp
 from app.patient.access import (
     STATUS_CODES,
@@ -17,6 +17,7 @@ from app.patient.access import (
 )
 from app.patient.dates import FORMAT_HINTS, parse_birth_date
 from app.patient.forms import AccessCodeForm, ChallengeForm
+from app.rate_limits.codes import challenge_limit, code_entry_limits
 from app.shares import recipient_session as recipient
 from app.shares.audit import AuditKind, record
 from app.shares.links import share_by_code, share_by_secret
@@ -108,7 +109,7 @@ def landing(secret: str):
 
 
 @bp.post("/s/<secret>")
-@limiter.limit(lambda: current_app.config["CHALLENGE_LIMIT_PER_IP"])
+@challenge_limit
 def answer(secret: str):
     share = _in_its_language(share_by_secret(secret))
     reason = unavailable_reason(share)
@@ -121,24 +122,8 @@ def answer(secret: str):
     return _check_answer(share, form, action)
 
 
-def _warn_code_campaign() -> None:
-    # Codes are short: many failures from many addresses look like guessing. Operators must
-    # know, since every code user is refused until the window passes.
-    current_app.logger.warning(
-        "Access codes: CODE_LIMIT_GLOBAL (%s) reached; code entry is refused for everyone "
-        "until it passes. Check the audit log for access_code_failed events.",
-        current_app.config["CODE_LIMIT_GLOBAL"],
-    )
-
-
 @bp.route("/code", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["CODE_LIMIT_PER_IP"], methods=["POST"])
-@limiter.limit(
-    lambda: current_app.config["CODE_LIMIT_GLOBAL"],
-    key_func=lambda: "all-access-codes",
-    methods=["POST"],
-    on_breach=lambda limit: _warn_code_campaign(),
-)
+@code_entry_limits
 def code():
     """Type the short code from a handout instead of opening the link."""
     form = AccessCodeForm()
@@ -159,7 +144,7 @@ def code():
 
 
 @bp.route("/code/challenge", methods=["GET", "POST"])
-@limiter.limit(lambda: current_app.config["CHALLENGE_LIMIT_PER_IP"], methods=["POST"])
+@challenge_limit
 def code_challenge():
     public_id = recipient.code_share_id()
     share = _in_its_language(Share.by_public_id(public_id) if public_id else None)

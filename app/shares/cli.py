@@ -10,6 +10,7 @@ from pathlib import Path
 import click
 from flask.cli import AppGroup
 
+from app.extensions import db
 from app.orthanc.errors import OrthancError
 from app.orthanc.flask_client import get_orthanc
 from app.shares.lifecycle import purge_ended, revoke
@@ -18,6 +19,7 @@ from app.shares.options import LANGUAGES, ShareError, ShareOptions
 from app.shares.qr import qr_png
 from app.shares.service import create_share
 from app.users.models import User
+from app.web_sessions import purge_expired as purge_expired_sessions
 
 shares_cli = AppGroup("shares", help="Create, revoke and clean up shares.")
 
@@ -103,7 +105,12 @@ def revoke_command(public_id: str) -> None:
 
 @shares_cli.command("purge-expired")
 def purge_command() -> None:
-    """Delete the anonymized copies of ended shares (the audit trail stays)."""
+    """Delete the anonymized copies of ended shares (the audit trail stays) and the expired
+    console and recipient sessions."""
+    # First, and committed on its own: it needs no Orthanc.
+    sessions = purge_expired_sessions()
+    db.session.commit()
+    click.echo(f"Deleted {sessions} expired sessions.")
     try:
         shares, copies = purge_ended(get_orthanc())
     except OrthancError as exc:

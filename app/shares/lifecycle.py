@@ -17,15 +17,18 @@ from app.shares.models import Share, ShareState, ShareStudy
 from app.shares.options import EXPIRY_DAYS, ShareError
 from app.shares.service import CreatedShare, send_to_recipient
 from app.users.models import User
+from app.web_sessions import end_share_sessions
 
 log = logging.getLogger(__name__)
 
 
 def revoke(share: Share, client: OrthancClient, user: User | None = None) -> None:
-    """End the share now; its anonymized copies are deleted (or left for the purge)."""
+    """End the share now, and its recipients' sessions; its anonymized copies are deleted
+    (or left for the purge)."""
     if share.revoked_at is not None:
         raise ShareError("This share is already revoked.")
     share.revoked_at = utcnow()
+    end_share_sessions(share.id)
     record(AuditKind.REVOKED, share, user=user)
     db.session.commit()
     delete_anonymized_copies(share, client)

@@ -1,19 +1,18 @@
 """A share's link and access code: issued, rotated, looked up and checked here.
 
 tokens.py makes and hashes the secrets; this module applies them to shares, with the app's
-public address and the access-code key.
+public address and the access-code keys (secret_keys.py): new codes are hashed under the
+current key, typed ones are also accepted under the keys of SECRET_KEY_FALLBACKS.
 """
 
 from __future__ import annotations
-
-import hashlib
-import hmac
 
 from flask import current_app
 from sqlalchemy import select
 
 from app.extensions import db
 from app.shares.models import Share
+from app.shares.secret_keys import Purpose, current_key, matches_any, purpose_keys
 from app.shares.tokens import (
     format_access_code,
     hash_access_code,
@@ -30,12 +29,6 @@ def share_link(secret: str) -> str:
     return f"{current_app.config['PUBLIC_BASE_URL']}/s/{secret}"
 
 
-def access_code_key() -> str:
-    """The key of access-code hashes, derived from SECRET_KEY for this one purpose."""
-    secret_key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(secret_key, b"studyshare access codes", hashlib.sha256).hexdigest()
-
-
 def issue(share: Share, *, access_code: bool) -> tuple[str, str | None]:
     """Give the share a new link secret (and access code, if asked), stored only as hashes.
 
@@ -44,7 +37,9 @@ def issue(share: Share, *, access_code: bool) -> tuple[str, str | None]:
     secret = new_link_secret()
     share.secret_hash = hash_link_secret(secret)
     code = new_access_code() if access_code else None
-    share.access_code_hash = hash_access_code(code, access_code_key()) if code else None
+    share.access_code_hash = (
+        hash_access_code(code, current_key(Purpose.ACCESS_CODES)) if code else None
+    )
     return secret, code
 
 
@@ -64,10 +59,10 @@ def share_by_secret(secret: str) -> Share | None:
 def share_by_code(code: str) -> Share | None:
     """The share behind a typed access code, if any."""
     try:
-        code_hash = hash_access_code(code, access_code_key())
+        hashes = _access_code_hashes(code)
     except ValueError:
         return None
-    return db.session.scalar(select(Share).where(Share.access_code_hash == code_hash))
+    return db.session.scalar(select(Share).where(Share.access_code_hash.in_(hashes)))
 
 
 def checked_access_code(share: Share, typed: str | None) -> str | None:
@@ -75,6 +70,11 @@ def checked_access_code(share: Share, typed: str | None) -> str | None:
     code = normalize_access_code(typed or "")
     if code is None or share.access_code_hash is None:
         return None
-    if not hmac.compare_digest(share.access_code_hash, hash_access_code(code, access_code_key())):
+    if not matches_any(share.access_code_hash, _access_code_hashes(code)):
         return None
     return format_access_code(code)
+
+
+def _access_code_hashes(code: str) -> list[str]:
+    """The code's hash under each access-code key, current first; ValueError if not a code."""
+    return [hash_access_code(code, key) for key in purpose_keys(Purpose.ACCESS_CODES)]

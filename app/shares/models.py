@@ -93,8 +93,9 @@ class Share(db.Model):
         default=ChallengeKind.NONE,
     )
     password_hash: Mapped[str | None] = mapped_column(String(255))
-    # Clinician-entered birth date (DICOM YYYYMMDD) overriding the studies' PatientBirthDate.
-    birth_date: Mapped[str | None] = mapped_column(String(8))
+    # Keyed hash (HMAC) of the birth date the challenge asks for (app/shares/birth_dates.py):
+    # the clinician's entry, or else the studies' PatientBirthDate. Never stored in clear.
+    birth_date_hash: Mapped[str | None] = mapped_column(String(64))
     failed_attempts: Mapped[int] = mapped_column(Integer, default=0)
 
     allow_download: Mapped[bool] = mapped_column(Boolean, default=True)

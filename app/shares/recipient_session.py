@@ -1,13 +1,22 @@
-"""The recipient's short session: which share was unlocked, and until when."""
+"""The recipient's short session: which share was unlocked, and until when.
+
+The unlock is a server-side session (app/web_sessions.py); the cookie holds only its token.
+Sign-out, revoking the share, the idle and the absolute timeout end it on every instance.
+"""
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
-from flask import current_app, session
+from flask import current_app, request, session
+from sqlalchemy import select
 
 from app.db_types import utcnow
+from app.extensions import db
 from app.shares.models import Share
+from app.web_sessions import SessionKind, WebSession, end_session, live, live_params, note_seen
+from app.web_sessions import open_session as open_web_session
 
 _KEY = "recipient"
 _LANGUAGE_KEY = "lang"
@@ -16,46 +25,64 @@ _LANGUAGE_KEY = "lang"
 def start(share: Share) -> None:
     """A fresh session holding only the unlocked share (and the chosen language)."""
     language = session.get(_LANGUAGE_KEY)
+    _end_stored()  # an earlier unlock in this browser: replaced, not left open
     # A new session id after the challenge: nothing from before it carries over.
     session.clear()
-    until = utcnow() + timedelta(minutes=current_app.config["PATIENT_SESSION_MINUTES"])
-    if share.expires_at is not None:
-        until = min(until, share.expires_at)
-    session[_KEY] = {"share": share.public_id, "until": until.timestamp()}
+    session[_KEY] = open_web_session(
+        SessionKind.RECIPIENT,
+        lifetime=timedelta(minutes=current_app.config["PATIENT_SESSION_MINUTES"]),
+        not_after=share.expires_at,
+        share_id=share.id,
+        user_agent=request.user_agent.string,
+    )
     if language:
         session[_LANGUAGE_KEY] = language
 
 
+def _unlocked(column: Any) -> Any:
+    """`column` of the share this session unlocked, while the session lasts; one query."""
+    token = session.get(_KEY)
+    if not isinstance(token, str):
+        return None
+    now = utcnow()
+    row = db.session.execute(
+        select(column, WebSession.id, WebSession.last_seen_at)
+        .join(WebSession, WebSession.share_id == Share.id)
+        .where(live(SessionKind.RECIPIENT)),
+        live_params(token, SessionKind.RECIPIENT, now),
+    ).first()
+    if row is None:
+        return None
+    note_seen(row.id, row.last_seen_at, now)
+    return row[0]
+
+
 def unlocked_share_id() -> str | None:
     """The public id of the share this session unlocked, while the session lasts."""
-    data = session.get(_KEY)
-    if not isinstance(data, dict):
-        return None
-    until = data.get("until")
-    if (
-        not isinstance(until, int | float)
-        or datetime.fromtimestamp(until, tz=utcnow().tzinfo) <= utcnow()
-    ):
-        return None
-    return str(data.get("share"))
+    return _unlocked(Share.public_id)
 
 
 def current_share() -> Share | None:
     """The unlocked share, if the session is still valid and the share still live."""
-    public_id = unlocked_share_id()
-    if public_id is None:
-        return None
-    share = Share.by_public_id(public_id)
+    share = _unlocked(Share)
     if share is None or not share.is_live():
         return None
     return share
 
 
 def end() -> None:
+    """Sign out: the session ends on every instance; the language stays."""
     language = session.get(_LANGUAGE_KEY)
+    _end_stored()
     session.clear()
     if language:
         session[_LANGUAGE_KEY] = language
+
+
+def _end_stored() -> None:
+    token = session.get(_KEY)
+    if isinstance(token, str):
+        end_session(token)
 
 
 def remember_code_share(share: Share) -> None:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from flask import current_app
 from sqlalchemy import select
@@ -17,6 +17,7 @@ from app.orthanc.models import Study
 from app.shares import links
 from app.shares.anonymized_copies import delete_copies, make_copies
 from app.shares.audit import AuditKind, record
+from app.shares.birth_dates import birth_date_hash
 from app.shares.mail import send_share_email
 from app.shares.models import AuditEvent, Share, ShareStudy
 from app.shares.options import ShareError, ShareOptions, validate_options
@@ -101,7 +102,7 @@ def _store_share(
     options: ShareOptions,
     client: OrthancClient,
     studies: list[Study],
-    birth_date: str | None,
+    birth_date: date | None,
     copies: dict[str, tuple[str, str]],
 ) -> CreatedShare:
     share = Share(
@@ -111,7 +112,7 @@ def _store_share(
         expires_at=_expiry(options.expires_in_days),
         challenge_kind=options.challenge,
         password_hash=hash_password(options.password) if options.challenge.asks_password else None,
-        birth_date=birth_date,
+        birth_date_hash=birth_date_hash(birth_date) if birth_date else None,
         allow_download=options.allow_download,
         anonymized=options.anonymize,
         language=options.language,
@@ -201,7 +202,7 @@ def _fetch_same_patient_studies(client: OrthancClient, study_ids: list[str]) -> 
     return studies
 
 
-def _challenge_birth_date(options: ShareOptions, studies: list[Study]) -> str | None:
+def _challenge_birth_date(options: ShareOptions, studies: list[Study]) -> date | None:
     if not options.challenge.asks_birth_date:
         return None
     birth_date = options.birth_date or studies[0].patient.birth_date
@@ -210,7 +211,7 @@ def _challenge_birth_date(options: ShareOptions, studies: list[Study]) -> str | 
             "The archive has no birth date for this patient: enter it, or choose "
             "a password challenge."
         )
-    return birth_date.strftime("%Y%m%d")
+    return birth_date
 
 
 def _expiry(days: int | None) -> datetime | None:

@@ -55,12 +55,18 @@ def normalize_access_code(typed: str) -> str | None:
     return cleaned
 
 
-def hash_access_code(code: str, key: str) -> str:
-    """Keyed hash: 50 bits could be brute-forced from a leaked plain hash, not without the key."""
+def keyed_hash(text: str, key: bytes) -> str:
+    """HMAC-SHA256 of a short secret (an access code, a birth date): its few bits could be
+    brute-forced from a leaked plain hash, not without the key."""
+    return hmac.new(key, text.encode(), hashlib.sha256).hexdigest()
+
+
+def hash_access_code(code: str, key: bytes) -> str:
+    """The keyed hash of a code, normalized first; ValueError if it cannot be a code."""
     normalized = normalize_access_code(code)
     if normalized is None:
         raise ValueError("not an access code")
-    return hmac.new(key.encode(), normalized.encode(), hashlib.sha256).hexdigest()
+    return keyed_hash(normalized, key)
 
 
 def secret_matches(secret_hash: str, secret: str) -> bool:

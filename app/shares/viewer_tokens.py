@@ -49,7 +49,8 @@ class ViewerClaims:
 
 
 def signing_keys() -> Mapping[str, bytes]:
-    """kid → key, the first one signing: VIEWER_TOKEN_KEYS as parsed at start (config)."""
+    """kid → key, the first one signing: VIEWER_TOKEN_KEYS as parsed at start, or without it
+    the keys config derives from SECRET_KEY (signing) and SECRET_KEY_FALLBACKS (verifying)."""
     return current_app.config["VIEWER_TOKEN_KEYS"]
 
 

@@ -13,6 +13,7 @@ from app.db_types import UTCDateTime, utcnow
 from app.email_address import account_email
 from app.extensions import db
 from app.users.passwords import hash_password, verify_password
+from app.web_sessions import end_user_sessions
 
 
 class Role(StrEnum):
@@ -31,8 +32,6 @@ class User(UserMixin, db.Model):
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
-    # Part of the id kept in sessions and remember-me cookies: bumping it ends them all.
-    session_epoch: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
     def __repr__(self) -> str:
         return f"<User {self.id} {self.role}>"
@@ -40,20 +39,6 @@ class User(UserMixin, db.Model):
     @property
     def is_active(self) -> bool:  # read by Flask-Login: deactivated users cannot log in
         return self.active
-
-    def get_id(self) -> str:
-        return f"{self.id}:{self.session_epoch or 0}"
-
-    @classmethod
-    def from_session_id(cls, session_id: str) -> User | None:
-        """The user a session names, unless their sessions were ended since."""
-        user_id, _, epoch = session_id.partition(":")
-        if not (user_id.isdigit() and epoch.isdigit()):
-            return None
-        user = db.session.get(cls, int(user_id))
-        if user is None or (user.session_epoch or 0) != int(epoch):
-            return None
-        return user
 
     @property
     def is_admin(self) -> bool:
@@ -66,7 +51,23 @@ class User(UserMixin, db.Model):
     def set_password(self, password: str) -> None:
         """A new password also ends every open session of the account (a reset after a leak)."""
         self.password_hash = hash_password(password)
-        self.session_epoch = (self.session_epoch or 0) + 1
+        self.end_sessions()
+
+    def rehash_password(self, password: str) -> None:
+        """The same password under the current hashing parameters: sessions stay open."""
+        self.password_hash = hash_password(password)
+
+    def set_active(self, active: bool) -> None:
+        """Let the user log in, or not; deactivating also ends their open sessions."""
+        self.active = active
+        if not active:
+            self.end_sessions()
+
+    def end_sessions(self) -> int:
+        """End every console session of the user, with the caller's commit; return how many."""
+        if self.id is None:  # not stored yet: no sessions
+            return 0
+        return end_user_sessions(self.id)
 
     def check_password(self, password: str) -> bool:
         return verify_password(self.password_hash, password)

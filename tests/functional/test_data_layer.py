@@ -49,9 +49,11 @@ def test_downgrade_removes_every_table(migrated_app):
 
 
 def test_every_migration_keeps_existing_rows(migrated_app):
-    """Down to the first revision and back up, with a share, its study and its audit."""
+    """Down to the first revision and back up, with a share, its study and its audit.
+
+    Only the birth-date hash is lost: the downgrade cannot turn it back into a date."""
     owner = make_user()
-    share = make_share(owner)
+    share = make_share(owner, challenge_kind=ChallengeKind.BIRTH_DATE, birth_date_hash="h" * 64)
     db.session.add(
         ShareStudy(
             share=share,
@@ -66,6 +68,7 @@ def test_every_migration_keeps_existing_rows(migrated_app):
     downgrade(revision="cd54e055dd37")  # the initial schema
     upgrade()
     assert db.session.scalar(select(Share.public_id)) == "sh_public1"
+    assert db.session.scalar(select(Share.birth_date_hash)) is None
     assert db.session.scalar(select(ShareStudy.orthanc_study_id)) == "o1"
     assert db.session.scalar(select(AuditEvent.kind)) == "created"
     assert db.session.scalar(select(User.email)) == "doctor@example.org"
@@ -193,12 +196,12 @@ def test_share_state_strongest_reason_wins():
 def test_database_errors_do_not_carry_the_values(migrated_app):
     """Errors end up in logs (errors.py): their text must not hold birth dates or e-mails."""
     owner = make_user()
-    make_share(owner, birth_date="19720229")
+    make_share(owner, note="born 19720229")
     duplicate = Share(
         public_id="sh_public1",
         secret_hash="b" * 64,
         owner_id=owner.id,
-        birth_date="19720229",
+        note="born 19720229",
         recipient_email="patient@example.org",
     )
     db.session.add(duplicate)

@@ -84,7 +84,7 @@ def test_test_config_ignores_the_process_environment(monkeypatch):
         ("GATEWAY_CORS_ORIGINS", "https://viewer.example/path", "must be origins"),
         ("MAIL_BACKEND", "sendmail", "MAIL_BACKEND must be one of smtp, console, not 'sendmail'"),
         ("LOGIN_LIMIT_PER_IP", "10 per fortnight", "LOGIN_LIMIT_PER_IP must be a rate limit"),
-        ("CODE_LIMIT_GLOBAL", "lots", "CODE_LIMIT_GLOBAL must be a rate limit like"),
+        ("CODE_CAMPAIGN_WARNING", "lots", "CODE_CAMPAIGN_WARNING must be a rate limit like"),
         ("LOG_LEVEL", "chatty", "LOG_LEVEL must be a logging level"),
         (
             "EXTERNAL_VIEWERS",

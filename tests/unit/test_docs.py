@@ -153,7 +153,9 @@ def test_the_tables_give_the_settings_table_names_and_defaults(text, profiles):
         assert required == {cell.startswith("required in production")}, names
 
 
-@pytest.mark.parametrize("path", [*doc_files(), README], ids=lambda path: path.name)
+@pytest.mark.parametrize(
+    "path", [*doc_files(), README, README.parent / "SECURITY.md"], ids=lambda path: path.name
+)
 def test_relative_links_resolve(path):
     for target in LINK.findall(path.read_text(encoding="utf-8")):
         if re.match(r"^[a-z]+:", target) or target.startswith("#"):

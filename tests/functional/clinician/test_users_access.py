@@ -25,6 +25,7 @@ ADMIN_ROUTES = [
     ("POST", "/admin/users/{active}/deactivate", {}),
     ("POST", "/admin/users/{inactive}/reactivate", {}),
     ("POST", "/admin/users/{active}/password", {"password": NEW_PASSWORD, "confirm": NEW_PASSWORD}),
+    ("POST", "/admin/users/{active}/end-sessions", {}),
 ]
 
 

@@ -61,23 +61,3 @@ def test_codes_are_rate_limited_per_ip(app_env, demo_studies):
     in_french = client.post("/code", data={"code": "ZZZZ-ZZZZ-ZZ"})
     assert in_french.status_code == 429
     assert "Trop de tentatives depuis votre connexion." in in_french.text
-
-
-def test_all_addresses_together_are_limited_and_the_operator_is_warned(
-    app_env, demo_studies, caplog
-):
-    env = {**app_env, "CODE_LIMIT_PER_IP": "100 per minute", "CODE_LIMIT_GLOBAL": "4 per hour"}
-    flask_app = app_with_tables(env)
-    client = flask_app.test_client()
-    for n in range(4):
-        address = {"REMOTE_ADDR": f"198.51.100.{n + 1}"}
-        assert (
-            client.post("/code", data={"code": "ZZZZ-ZZZZ-ZZ"}, environ_base=address).status_code
-            == 400
-        )
-    fifth = client.post(
-        "/code", data={"code": "ZZZZ-ZZZZ-ZZ"}, environ_base={"REMOTE_ADDR": "203.0.113.9"}
-    )
-    assert fifth.status_code == 429
-    assert "CODE_LIMIT_GLOBAL (4 per hour) reached" in caplog.text
-    assert "ZZZZ" not in caplog.text

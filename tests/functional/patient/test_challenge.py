@@ -9,6 +9,7 @@ from app.shares.models import AuditEvent, ChallengeKind, Share
 from app.shares.options import ShareOptions
 from app.shares.service import create_share
 from app.users.models import User
+from app.web_sessions import WebSession, hash_token
 from tests.fixtures.app import app_with_tables
 from tests.fixtures.shares import share_in_app
 from tests.functional.patient.conftest import csrf_token
@@ -113,15 +114,20 @@ def test_no_challenge_is_one_button(client, make_share, demo_study):
     assert answer(client, share.secret).status_code == 303
 
 
-def test_the_session_is_regenerated_after_the_challenge(client, doe_share):
+def test_the_session_is_regenerated_after_the_challenge(app, client, doe_share):
     client.get(f"/s/{doe_share.secret}")
     with client.session_transaction("/v/") as session:
         session["planted"] = "by someone else"
     answer(client, doe_share.secret, birth_date="29/02/1972")
     with client.session_transaction("/v/") as session:
         assert "planted" not in session
-        assert session["recipient"]["share"] == doe_share.share.public_id
+        token = session["recipient"]  # only the token of the server-side session
         assert doe_share.secret not in str(dict(session))
+    with app.app_context():
+        stored = db.session.scalar(
+            select(WebSession).where(WebSession.token_hash == hash_token(token))
+        )
+        assert stored.share_id == doe_share.share.id
 
 
 def test_max_opens_is_enforced(client, make_share, demo_study, app):

@@ -9,6 +9,7 @@ from app.demo.catalog import demo_entry
 from app.extensions import db
 from app.orthanc.flask_client import get_orthanc
 from app.shares.audit import AuditKind, record
+from app.shares.birth_dates import hash_birth_date
 from app.shares.models import AuditEvent, ChallengeKind, Share
 from app.shares.options import ShareError, ShareOptions
 from app.shares.service import RESUBMIT_WINDOW, create_share
@@ -66,9 +67,9 @@ def test_birth_date_challenge_takes_the_archive_value_or_the_clinician_one(
         [doe.orthanc_id], challenge=ChallengeKind.BIRTH_DATE, birth_date=date(1972, 3, 1)
     )
     with app.app_context():
-        values = {s.public_id: s.birth_date for s in db.session.scalars(select(Share)).all()}
-    assert values[archive.share.public_id] == "19720229"
-    assert values[typed.share.public_id] == "19720301"
+        values = {s.public_id: s.birth_date_hash for s in db.session.scalars(select(Share)).all()}
+        assert values[archive.share.public_id] == hash_birth_date("19720229")
+        assert values[typed.share.public_id] == hash_birth_date("19720301")
 
 
 @pytest.mark.parametrize(

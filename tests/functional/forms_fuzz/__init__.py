@@ -1,0 +1,1 @@
+"""Hypothesis over every form, with a valid CSRF token so each post reaches validation."""
