@@ -33,6 +33,11 @@ def parse_int(value: object) -> int | None:
         return None
 
 
+def numbered_order(number: int | None) -> tuple[bool, int]:
+    """Sort key of a SeriesNumber or InstanceNumber: in number order, unnumbered ones last."""
+    return (number is None, number or 0)
+
+
 def _resource(data: object, kind: str) -> tuple[str, Mapping[str, Any]]:
     if not isinstance(data, Mapping):
         raise OrthancBadAnswer(f"Orthanc sent a {type(data).__name__} instead of a {kind}")
@@ -153,7 +158,7 @@ class Series:
     @property
     def sort_key(self) -> tuple[bool, int]:
         """Series in SeriesNumber order, unnumbered ones last."""
-        return (self.number is None, self.number or 0)
+        return numbered_order(self.number)
 
     @property
     def first_instance_id(self) -> str | None:
@@ -189,7 +194,7 @@ class Instance:
     @property
     def sort_key(self) -> tuple[bool, int]:
         """Instances in InstanceNumber order, unnumbered ones last."""
-        return (self.number is None, self.number or 0)
+        return numbered_order(self.number)
 
     @classmethod
     def from_orthanc(cls, data: object) -> Instance:
