@@ -10,21 +10,17 @@ from datetime import timedelta
 
 from flask import Flask, current_app, request, session
 from flask_login import current_user, login_user, logout_user
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.db_types import utcnow
-from app.extensions import db, login_manager
+from app.extensions import login_manager
 from app.users.models import User
 from app.web_sessions import (
     SessionKind,
     WebSession,
     end_session,
-    live,
-    live_params,
-    note_seen,
     open_session,
     remembered_lifetime,
+    session_subject,
 )
 
 SESSION_KEY = "console_session"
@@ -101,14 +97,7 @@ def _session_user(user_id: str) -> User | None:
     token = session.get(SESSION_KEY)
     if not isinstance(token, str):
         return None
-    now = utcnow()
-    row = db.session.execute(
-        select(User, WebSession.id, WebSession.last_seen_at)
-        .join(WebSession, WebSession.user_id == User.id)
-        .where(live(SessionKind.CONSOLE)),
-        live_params(token, SessionKind.CONSOLE, now),
-    ).first()
-    if row is None or str(row.User.id) != user_id:
+    user = session_subject(SessionKind.CONSOLE, token, User, WebSession.user_id == User.id)
+    if user is None or str(user.id) != user_id:
         return None
-    note_seen(row.id, row.last_seen_at, now)
-    return row.User
+    return user

@@ -126,8 +126,8 @@ def _lasting(now: Any, idle_since: Any) -> ColumnElement[bool]:
     )
 
 
-def live(kind: SessionKind) -> ColumnElement[bool]:
-    """The condition on the row a token names while it lasts; bind it with `live_params`."""
+def _live(kind: SessionKind) -> ColumnElement[bool]:
+    """The condition on the row a token names while it lasts; bound by `_live_params`."""
     return and_(
         WebSession.token_hash == bindparam("token_hash"),
         WebSession.kind == kind.value,
@@ -137,8 +137,24 @@ def live(kind: SessionKind) -> ColumnElement[bool]:
     )
 
 
-def live_params(token: str, kind: SessionKind, now: datetime) -> dict[str, Any]:
+def _live_params(token: str, kind: SessionKind, now: datetime) -> dict[str, Any]:
     return {"token_hash": hash_token(token), "now": now, "idle_since": now - idle_timeout(kind)}
+
+
+def session_subject(kind: SessionKind, token: str, subject: Any, onclause: Any) -> Any:
+    """`subject` (a model or a column joined by `onclause`) of the session `token` names,
+    while it lasts, in one query; None once it has ended. Moves its idle timeout on."""
+    now = utcnow()
+    row = db.session.execute(
+        select(subject, WebSession.id, WebSession.last_seen_at)
+        .join(WebSession, onclause)
+        .where(_live(kind)),
+        _live_params(token, kind, now),
+    ).first()
+    if row is None:
+        return None
+    note_seen(row.id, row.last_seen_at, now)
+    return row[0]
 
 
 def note_seen(session_id: int, last_seen_at: datetime, now: datetime) -> None:

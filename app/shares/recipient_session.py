@@ -10,12 +10,9 @@ from datetime import timedelta
 from typing import Any
 
 from flask import current_app, request, session
-from sqlalchemy import select
 
-from app.db_types import utcnow
-from app.extensions import db
 from app.shares.models import Share
-from app.web_sessions import SessionKind, WebSession, end_session, live, live_params, note_seen
+from app.web_sessions import SessionKind, WebSession, end_session, session_subject
 from app.web_sessions import open_session as open_web_session
 
 _KEY = "recipient"
@@ -39,22 +36,12 @@ def start(share: Share) -> None:
         session[_LANGUAGE_KEY] = language
 
 
-def _unlocked(column: Any) -> Any:
-    """`column` of the share this session unlocked, while the session lasts; one query."""
+def _unlocked(subject: Any) -> Any:
+    """`subject` of the share this session unlocked, while the session lasts; one query."""
     token = session.get(_KEY)
     if not isinstance(token, str):
         return None
-    now = utcnow()
-    row = db.session.execute(
-        select(column, WebSession.id, WebSession.last_seen_at)
-        .join(WebSession, WebSession.share_id == Share.id)
-        .where(live(SessionKind.RECIPIENT)),
-        live_params(token, SessionKind.RECIPIENT, now),
-    ).first()
-    if row is None:
-        return None
-    note_seen(row.id, row.last_seen_at, now)
-    return row[0]
+    return session_subject(SessionKind.RECIPIENT, token, subject, WebSession.share_id == Share.id)
 
 
 def unlocked_share_id() -> str | None:
