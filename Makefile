@@ -37,6 +37,7 @@ messages: $(STAMP) ## Extract the texts to translate and merge them into the .po
 	  --ignore-obsolete --width 100
 
 setup: system-deps ohif $(STAMP) translations ## Install everything the demo and the tests need
+	@./scripts/install-axe.sh
 
 demo: setup ## Start Orthanc with demo studies and the app on http://127.0.0.1:5000
 	$(BIN)/python scripts/demo.py

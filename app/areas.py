@@ -33,6 +33,8 @@ _PREFIXES: tuple[tuple[tuple[str, ...], Area], ...] = (
 JSON_AREAS = frozenset({Area.GATEWAY, Area.API, Area.INTEGRATION, Area.HEALTH})
 # Areas that carry the recipient's session cookie instead of the console's.
 RECIPIENT_AREAS = frozenset({Area.PATIENT, Area.GATEWAY})
+# Areas for programs that authenticate otherwise (Basic, a key) or not at all: no session cookie.
+COOKIELESS_AREAS = frozenset({Area.API, Area.INTEGRATION, Area.HEALTH})
 
 
 def area_of(path: str) -> Area:

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import logging
+from collections.abc import Mapping
+from typing import Any
 
 from flask import Flask, jsonify, render_template, request
 from flask_babel import gettext as _
@@ -52,8 +54,13 @@ def wants_json() -> bool:
     return best == "application/json"
 
 
-def error_response(status: int, message: str, hint: str | None = None):
-    """Render an error as JSON or as a page, with a message safe to show."""
+def error_response(
+    status: int, message: str, hint: str | None = None, *, members: Mapping[str, Any] | None = None
+):
+    """Render an error as JSON or as a page, with a message safe to show.
+
+    `members`: what an integration must still be told (RFC 9457 extension members).
+    """
     if current_area() is Area.INTEGRATION:
         # RFC 9457 problem details; "about:blank" because the title is the HTTP status's.
         problem = {
@@ -61,6 +68,7 @@ def error_response(status: int, message: str, hint: str | None = None):
             "title": HTTP_STATUS_CODES.get(status, "Error"),
             "status": status,
             "detail": " ".join(str(part) for part in (message, hint) if part),
+            **(members or {}),
         }
         return jsonify(problem), status, {"Content-Type": "application/problem+json"}
     if wants_json():

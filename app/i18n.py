@@ -8,6 +8,7 @@ from flask import Flask, g, request
 from flask_babel import format_date, get_locale
 
 from app.areas import Area, current_area
+from app.console_time import console_time
 
 SUPPORTED_LANGUAGES = ("en", "fr", "de")
 
@@ -31,6 +32,7 @@ def _to_date(value: str) -> date | None:
 
 
 def init_app(app: Flask) -> None:
-    """Date formatting in the page's language, for templates."""
+    """Date formatting in the page's language, and console times, for templates."""
     app.jinja_env.globals.update(format_date=format_date, get_locale=get_locale)
     app.jinja_env.filters["todate"] = _to_date
+    app.jinja_env.filters["console_time"] = console_time

@@ -13,11 +13,11 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, Request
+from flask import Flask, Request, Response
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from itsdangerous import BadSignature
 
-from app.areas import RECIPIENT_AREAS, Area, current_area
+from app.areas import COOKIELESS_AREAS, RECIPIENT_AREAS, current_area
 from app.db_types import utcnow
 from app.web_sessions import remembered_lifetime
 
@@ -36,9 +36,9 @@ class AreaSessionInterface(SecureCookieSessionInterface):
         if serializer is None:
             return None
         value = request.cookies.get(self.get_cookie_name(app))
-        # The integration API authenticates by key alone: a browser's console cookie sent
-        # along must not lend it a login.
-        if not value or current_area() is Area.INTEGRATION:
+        # The token service and the integration API authenticate by Basic credentials or a
+        # key alone: a browser's console cookie sent along must not lend them a login.
+        if not value or current_area() in COOKIELESS_AREAS:
             return self.session_class()
         try:
             data, signed_at = serializer.loads(value, return_timestamp=True)
@@ -51,6 +51,14 @@ class AreaSessionInterface(SecureCookieSessionInterface):
         if utcnow() - signed_at > max_age:
             return self.session_class()
         return self.session_class(data)
+
+    def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
+        # Their answers never depend on a cookie (open_session ignores it), so they neither
+        # set one nor send `Vary: Cookie`, which would keep caches from storing public JSON
+        # (Flask-Login's after-request hook reads the session on every request).
+        if current_area() in COOKIELESS_AREAS:
+            return
+        super().save_session(app, session, response)
 
     def get_expiration_time(self, app: Flask, session: SessionMixin) -> datetime | None:
         if session.permanent:

@@ -38,7 +38,7 @@ from app.demo.bench_studies import bulk_study_instances  # noqa: E402
 from app.demo.dicom import upload_demo_studies  # noqa: E402
 from app.demo.orthanc_server import OrthancServer  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
-from app.studies.criteria import StudyCriteria  # noqa: E402
+from app.studies.criteria import StudyCriteria, contains_pattern  # noqa: E402
 from bench.harness import app_env, flask_cli, gunicorn, run_until_interrupted  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
 
@@ -55,6 +55,17 @@ class Search:
     name: str
     criteria: StudyCriteria
     page: int = 1
+    # What a bare client must ask Orthanc for the same studies, when that differs (a name
+    # StudyShare folds: the archive's exact spelling and order).
+    direct: StudyCriteria | None = None
+
+    def direct_query(self) -> dict[str, str]:
+        """Orthanc's literal query: names as `*family*given*`, as before folding."""
+        criteria = self.direct or self.criteria
+        query = criteria.to_dicom_query()
+        if criteria.patient_name:
+            query["PatientName"] = contains_pattern(criteria.patient_name)
+        return query
 
     def params(self) -> dict[str, str]:
         """The console's GET parameters, as the search form would send them."""
@@ -162,6 +173,17 @@ def searches(sample: pydicom.Dataset) -> list[Search]:
         ),
         Search("description 'chest'", StudyCriteria(description="chest")),
         Search("no match", StudyCriteria(patient_name="zzz nobody")),
+        # Folded by StudyShare (app/studies/names.py); direct: the exact spelling and order.
+        Search(
+            "name folded 'mueller'",
+            StudyCriteria(patient_name="mueller"),
+            direct=StudyCriteria(patient_name="MÜLLER"),
+        ),
+        Search(
+            "name given+family",
+            StudyCriteria(patient_name=f"{given.lower()} {family.lower()}"),
+            direct=StudyCriteria(patient_name=f"{family} {given}"),
+        ),
     ]
 
 
@@ -235,7 +257,7 @@ class DirectOrthanc:
         then the page's series for modalities and counts. Beyond the window StudyShare
         fetches the page again with `Since`; a direct client already has it in the window.
         """
-        found = self.studies(search.criteria.to_dicom_query(), self.sort_window + 1)
+        found = self.studies(search.direct_query(), self.sort_window + 1)
         start = (search.page - 1) * self.page_size
         if len(found) <= self.sort_window:
             found = sorted(found, key=recent_first, reverse=True)
@@ -248,7 +270,7 @@ class DirectOrthanc:
 
     def bare(self, search: Search) -> None:
         """Context only: one unsorted page, no series, the least Orthanc can do."""
-        self.studies(search.criteria.to_dicom_query(), self.page_size + 1)
+        self.studies(search.direct_query(), self.page_size + 1)
 
 
 def recent_first(study: dict[str, Any]) -> tuple[str, str, str]:

@@ -110,6 +110,8 @@ class Config:
         self.SESSION_COOKIE_NAME = self.session_cookie_name()
         self.REMEMBER_COOKIE_SECURE = self.SESSION_COOKIE_SECURE
         self.PERMANENT_SESSION_LIFETIME = timedelta(hours=self.SESSION_LIFETIME_HOURS)
+        # Dates on patient pages (Flask-Babel's format_date) fall on the clinic's calendar too.
+        self.BABEL_DEFAULT_TIMEZONE = self.CLINIC_TIMEZONE.key
 
     def session_cookie_name(self) -> str:
         # `__Host-` makes browsers refuse the cookie unless it is Secure, host-only, path /.

@@ -16,6 +16,7 @@ from config.values import (
     Boolean,
     Choice,
     HttpAddress,
+    ImageFile,
     Kind,
     LogLevel,
     Names,
@@ -26,6 +27,7 @@ from config.values import (
     Secrets,
     SigningKeys,
     Text,
+    TimeZone,
     Whole,
 )
 
@@ -118,6 +120,13 @@ SETTINGS: tuple[Setting, ...] = (
     S("CHALLENGE_LIMIT_PER_IP", RateLimit(), "30 per 15 minutes", "challenge answers per IP"),
     S("PUBLIC_BASE_URL", HttpAddress(), "http://127.0.0.1:5000", "where recipients reach us"),
     S("CLINIC_NAME", Text(), "StudyShare", "shown on patient pages, handouts and e-mails"),
+    S("CLINIC_LOGO", ImageFile(), "", "PNG, JPEG, WebP or SVG file (at most 512 KB) shown "
+      "with the clinic's name; StudyShare serves it at /clinic/logo"),
+    S("CLINIC_PHONE", OPTIONAL, "", "the clinic's phone number, for recipients"),
+    S("CLINIC_EMAIL", OPTIONAL, "", "the clinic's e-mail address, for recipients"),
+    S("CLINIC_ADDRESS", OPTIONAL, "", "the clinic's postal address, as written"),
+    S("CLINIC_HOURS", OPTIONAL, "", "when the clinic answers, free text"),
+    S("CLINIC_TIMEZONE", TimeZone(), "UTC", "IANA time zone of the times the console shows"),
     S("MAIL_BACKEND", Choice(("smtp", "console")), "smtp", "smtp, or console: files under "
       "instance/mail/", development="console"),
     S("MAIL_SERVER", Text(), "localhost", "SMTP server"),

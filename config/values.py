@@ -9,9 +9,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Mapping
 from dataclasses import dataclass
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, ClassVar, Protocol
 from urllib.parse import urlsplit
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from limits import parse_many
 
@@ -218,3 +220,71 @@ class LogLevel:
                 f"not {raw!r}."
             )
         return level
+
+
+@dataclass(frozen=True)
+class TimeZone:
+    """An IANA time zone name (`Europe/Berlin`) → ZoneInfo, checked at start."""
+
+    empty_is_default: ClassVar[bool] = True
+
+    def parse(self, raw: str, name: str) -> ZoneInfo:
+        try:
+            return ZoneInfo(raw.strip())
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ConfigError(
+                f"{name} must be an IANA time zone name like Europe/Berlin, not {raw!r}."
+            ) from None
+
+
+@dataclass(frozen=True)
+class LocalImage:
+    """An image file on this server, served by StudyShare itself (the CSP allows no other)."""
+
+    path: str
+    mimetype: str
+
+
+def _image_type(head: bytes) -> str | None:
+    """The image's media type from its first bytes, for the kinds browsers and mailers show."""
+    if head.startswith(b"\x89PNG\r\n\x1a\n"):
+        return "image/png"
+    if head.startswith(b"\xff\xd8\xff"):
+        return "image/jpeg"
+    if head[:4] == b"RIFF" and head[8:12] == b"WEBP":
+        return "image/webp"
+    if head.lstrip().startswith(b"<") and b"<svg" in head[:4096]:
+        return "image/svg+xml"
+    return None
+
+
+@dataclass(frozen=True)
+class ImageFile:
+    """A PNG, JPEG, WebP or SVG file → LocalImage (absolute path), or None when empty.
+
+    Checked at start: a missing, unreadable, oversized or non-image file would otherwise
+    show as a broken picture on every handout.
+    """
+
+    max_bytes: int = 512 * 1024
+    empty_is_default: ClassVar[bool] = False
+
+    def parse(self, raw: str, name: str) -> LocalImage | None:
+        if not raw.strip():
+            return None
+        path = Path(raw.strip()).expanduser().resolve()
+        try:
+            with path.open("rb") as image:
+                head = image.read(self.max_bytes + 1)
+        except OSError as exc:
+            raise ConfigError(
+                f"{name} must be a readable image file: {raw!r} is not ({exc.strerror})."
+            ) from None
+        if len(head) > self.max_bytes:
+            raise ConfigError(
+                f"{name} must be at most {self.max_bytes // 1024} KB: {raw!r} is larger."
+            )
+        mimetype = _image_type(head)
+        if mimetype is None:
+            raise ConfigError(f"{name} must be a PNG, JPEG, WebP or SVG image: {raw!r} is not.")
+        return LocalImage(str(path), mimetype)

@@ -9,11 +9,9 @@ from flask import Blueprint
 bp = Blueprint("api", __name__, url_prefix="/api/v1")
 
 from app.api import (  # noqa: E402,F401  (registers the routes)
-    audit_actor,
     key_auth,
     openapi,
+    share_actions,
     share_views,
     study_views,
 )
-
-bp.record_once(lambda state: audit_actor.install())

@@ -72,7 +72,8 @@ def create_share_route():
     return created_json(created), 201, headers
 
 
-def _visible_share(share_id: str) -> Share:
+def visible_share(share_id: str) -> Share:
+    """The share `share_id` if this key may see it; else a 404 problem."""
     share = share_for_user(share_id, current_key().owner) if len(share_id) <= 32 else None
     if share is None:
         abort(404, f"No share {share_id} that this key may see.")
@@ -83,7 +84,7 @@ def _visible_share(share_id: str) -> Share:
 @requires(Scope.SHARES_READ)
 def get_share(share_id: str):
     """One share: its settings, state and studies (never its link: it is not stored)."""
-    return share_json(_visible_share(share_id))
+    return share_json(visible_share(share_id))
 
 
 @bp.get("/shares")
@@ -124,7 +125,7 @@ def list_shares_route():
 @requires(Scope.SHARES_REVOKE)
 def revoke_share(share_id: str):
     """End a share now: its link, access code and viewer tokens stop working."""
-    share = _visible_share(share_id)
+    share = visible_share(share_id)
     try:
         revoke(share, get_orthanc(), user=current_key().owner)
     except ShareError as exc:

@@ -9,6 +9,7 @@ from wtforms.validators import Length, NumberRange, Optional
 from app.clinician.forms import FlexibleDateField
 from app.shares.audit import AuditKind
 from app.shares.audit_queries import AuditFilter
+from app.shares.audit_wording import kind_words
 
 
 class AuditFilterForm(FlaskForm):
@@ -18,7 +19,8 @@ class AuditFilterForm(FlaskForm):
     share = StringField("Share", validators=[Optional(), Length(max=32)])
     kind = SelectField(
         "Event",
-        choices=[SelectChoice("", "Any")] + [SelectChoice(k.value, k.value) for k in AuditKind],
+        choices=[SelectChoice("", "Any")]
+        + [SelectChoice(k.value, kind_words(k)) for k in AuditKind],
         default="",
     )
     actor = StringField("User e-mail", validators=[Optional(), Length(max=254)])

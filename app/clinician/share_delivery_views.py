@@ -17,6 +17,7 @@ from app.shares import wording
 from app.shares.links import checked_access_code, share_link
 from app.shares.mail import send_share_email
 from app.shares.models import Share
+from app.shares.plain_words import exam_name
 from app.shares.qr import qr_png, qr_svg
 from app.shares.queries import share_for_user
 from app.shares.service import CreatedShare
@@ -42,6 +43,12 @@ def _patient_name(share: Share) -> str | None:
     return study.patient.display_name or None
 
 
+def _exam(summary: dict, language: str) -> dict:
+    """What the handout prints of a study: its name in lay terms and its date."""
+    name = exam_name(summary.get("description"), summary.get("modalities") or [], language)
+    return {"name": name, "date": summary.get("date")}
+
+
 @bp.post("/shares/<public_id>/handout")
 def share_handout(public_id: str):
     """A one-page printable handout in the recipient's language."""
@@ -59,6 +66,7 @@ def share_handout(public_id: str):
             access_code=checked_access_code(share, form.access_code.data),
             code_address=f"{current_app.config['PUBLIC_BASE_URL']}/code",
             patient_name=patient_name,
+            exams=[_exam(study.summary or {}, share.language) for study in share.studies],
             shared_by=wording.shared_by_sentence(share),
             expiry=wording.expiry_sentence(share),
             challenge_step=wording.challenge_step(share),

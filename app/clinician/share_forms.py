@@ -14,6 +14,7 @@ from wtforms import (
     RadioField,
     SelectChoice,
     SelectField,
+    StringField,
     TextAreaField,
 )
 from wtforms.validators import Length, NumberRange, Optional
@@ -105,21 +106,16 @@ class CreateShareForm(FlaskForm):
         )
 
 
-class ExtendShareForm(FlaskForm):
-    days = SelectField(
-        "Extend by",
-        choices=[SelectChoice(str(d), f"{d} day" + ("s" if d > 1 else "")) for d in EXPIRY_DAYS],
-        default=str(DEFAULT_EXPIRY_DAYS),
-    )
-
-
 class ShareFilterForm(FlaskForm):
     class Meta:
         csrf = False  # a read-only GET filter
 
+    q = StringField(
+        "Patient name or ID", filters=[strip_spaces], validators=[Optional(), Length(max=200)]
+    )
     state = SelectField(
         "State",
-        choices=[SelectChoice("", "All")] + [SelectChoice(s.value, s.value) for s in ShareState],
+        choices=[SelectChoice("", "All")] + [SelectChoice(s.value, s.label) for s in ShareState],
         default="",
     )
     owner = SelectField("Owner", default="")

@@ -10,7 +10,14 @@ from wtforms import SelectChoice
 from app.clinician import bp
 from app.clinician.forms import EmptyForm
 from app.clinician.query_urls import with_current_query
-from app.clinician.share_forms import ExtendShareForm, ShareFilterForm
+from app.clinician.share_confirmations import (
+    confirmation_page,
+    is_confirmed,
+    new_link_confirmation,
+    revoke_confirmation,
+)
+from app.clinician.share_edit_forms import ExtendShareForm, SetExpiryForm
+from app.clinician.share_forms import ShareFilterForm
 from app.clinician.share_views import render_created
 from app.extensions import db
 from app.orthanc.flask_client import get_orthanc
@@ -23,7 +30,8 @@ from app.users.models import User
 SHARES_PER_PAGE = 50
 
 
-def _owned_share(public_id: str) -> Share:
+def owned_share(public_id: str) -> Share:
+    """The share, if the current user may see it; else 404."""
     share = share_for_user(public_id, current_user)
     if share is None:
         abort(404, "There is no such share, or it is not yours.")
@@ -39,14 +47,22 @@ def share_list():
         SelectChoice(str(u.id), u.email) for u in owners
     ]
     if not form.validate():
-        abort(400, "This filter is not valid: choose a state and an owner from the lists.")
+        abort(
+            400,
+            "This filter is not valid: choose a state and an owner from the lists, "
+            "and type at most 200 characters of a patient's name or ID.",
+        )
     owner_id = current_user.id
     if current_user.is_admin:
         owner_id = int(form.owner.data) if form.owner.data else None
     state = ShareState(form.state.data) if form.state.data else None
     page = form.page.data or 1
     shares, has_next = list_shares(
-        owner_id=owner_id, state=state, page=page, per_page=SHARES_PER_PAGE
+        owner_id=owner_id,
+        state=state,
+        page=page,
+        per_page=SHARES_PER_PAGE,
+        patient=form.q.data or "",
     )
 
     def page_url(number: int) -> str:
@@ -65,18 +81,19 @@ def share_list():
 @bp.get("/shares/<public_id>")
 def share_detail(public_id: str):
     """One share: its settings, studies, audit trail and actions."""
-    share = _owned_share(public_id)
+    share = owned_share(public_id)
     return render_template(
         "clinician/share_detail.html",
         share=share,
         events=audit_trail(share),
         action_form=EmptyForm(),
-        extend_form=ExtendShareForm(),
+        extend_form=ExtendShareForm(formdata=None, version=share.version),
+        expiry_form=SetExpiryForm(formdata=None, version=share.version),
     )
 
 
 def _act(public_id: str, action) -> object:
-    share = _owned_share(public_id)
+    share = owned_share(public_id)
     try:
         message = action(share)
     except ShareError as exc:
@@ -88,6 +105,11 @@ def _act(public_id: str, action) -> object:
 
 @bp.post("/shares/<public_id>/revoke")
 def share_revoke(public_id: str):
+    """Revoke, once confirmed (the first post shows what that means)."""
+    share = owned_share(public_id)
+    if not is_confirmed() and share.revoked_at is None:
+        return confirmation_page(share, revoke_confirmation(share))
+
     def revoke(share: Share) -> str:
         lifecycle.revoke(share, get_orthanc(), user=current_user)
         return "The share is revoked: its link and viewer tokens no longer work."
@@ -104,26 +126,13 @@ def share_unlock(public_id: str):
     return _act(public_id, unlock)
 
 
-@bp.post("/shares/<public_id>/extend")
-def share_extend(public_id: str):
-    share = _owned_share(public_id)
-    form = ExtendShareForm()
-    if not form.validate_on_submit():
-        abort(400, "Choose one of the offered durations.")
-    try:
-        lifecycle.extend(share, int(form.days.data), user=current_user)
-    except ShareError as exc:
-        flash(str(exc), "error")
-    else:
-        flash(f"The share now expires on {share.expires_at:%Y-%m-%d %H:%M} UTC.", "info")
-    return redirect(url_for("clinician.share_detail", public_id=share.public_id))
-
-
 @bp.post("/shares/<public_id>/new-link")
 def share_new_link(public_id: str):
     """A new link secret (the old link stops working), shown once, and e-mailed again."""
-    share = _owned_share(public_id)
+    share = owned_share(public_id)
     resend = request.form.get("resend") == "1"
+    if not is_confirmed():
+        return confirmation_page(share, new_link_confirmation(share, resend=resend))
     try:
         created = lifecycle.new_link(share, user=current_user, email_recipient=resend)
     except ShareError as exc:

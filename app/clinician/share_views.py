@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
-from flask import abort, current_app, render_template, request
+from urllib.parse import parse_qsl, urlencode
+
+from flask import abort, current_app, flash, redirect, render_template, request, url_for
 from flask_login import current_user
 
 from app.clinician import bp
@@ -10,9 +12,11 @@ from app.clinician.share_forms import CreateShareForm
 from app.orthanc.errors import OrthancNotFound
 from app.orthanc.flask_client import get_orthanc
 from app.orthanc.ids import checked_id
+from app.orthanc.models import Study
 from app.shares.options import MAX_STUDIES, ShareError
 from app.shares.qr import qr_svg
 from app.shares.service import CreatedShare, create_share
+from app.shares.study_patient import SAME_PATIENT, patient_key, patients_of
 from app.studies.search import describe
 
 
@@ -33,16 +37,36 @@ def _form() -> CreateShareForm:
 
 def _render_form(form: CreateShareForm, study_ids: list[str], error: str | None, status: int):
     client = get_orthanc()
-    rows = describe(client, [client.get_study(study_id) for study_id in study_ids])
+    studies = [client.get_study(study_id) for study_id in study_ids]
+    if len(patients_of(studies)) > 1:
+        # Refused before the form is filled in, and the form never shows a study under
+        # another patient's name.
+        return _mixed_patients(studies)
+    rows = describe(client, studies)
     page = render_template(
         "clinician/share_new.html", form=form, rows=rows, study_ids=study_ids, error=error
     )
     return page, status
 
 
+def _mixed_patients(studies: list[Study]):
+    by_patient: dict[str, list[Study]] = {}
+    for study in studies:
+        by_patient.setdefault(patient_key(study), []).append(study)
+    page = render_template(
+        "clinician/share_mixed_patients.html", reason=SAME_PATIENT, groups=by_patient.values()
+    )
+    return page, 400
+
+
 @bp.get("/shares/new")
 def share_new():
     """The share form for the studies named in the query string."""
+    if not any(value.strip() for value in request.args.getlist("study")):
+        # "Share selected studies" with none ticked: back to the same search, saying why.
+        flash("Select the studies to share first: tick the box in front of each.", "error")
+        search = urlencode(parse_qsl(request.args.get("search", "")))
+        return redirect(url_for("clinician.index") + (f"?{search}" if search else ""), 303)
     return _render_form(_form(), _study_ids(request.args.getlist("study")), None, 200)
 
 

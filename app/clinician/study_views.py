@@ -11,7 +11,7 @@ from app.clinician.query_urls import with_current_query
 from app.clinician.study_forms import StudySearchForm
 from app.orthanc.errors import OrthancBadAnswer, OrthancError, OrthancUnauthorized
 from app.orthanc.flask_client import get_orthanc
-from app.shares.queries import live_share_counts, shares_of_study
+from app.shares.queries import live_share_counts, may_see_share, shares_of_study
 from app.studies.contents import series_in_order
 from app.studies.search import LandingWindow, search_studies
 
@@ -73,7 +73,11 @@ def study_detail(study_id: str):
     study = client.get_study(study_id)
     series = series_in_order(client, study_id)
     return render_template(
-        "clinician/study.html", study=study, series=series, shares=shares_of_study(study_id)
+        "clinician/study.html",
+        study=study,
+        series=series,
+        shares=shares_of_study(study_id),
+        may_see_share=may_see_share,
     )
 
 

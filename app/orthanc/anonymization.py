@@ -2,12 +2,28 @@
 
 from __future__ import annotations
 
+import re
+import secrets
 import time
 from typing import Any
 
 from app.orthanc.connection import OrthancConnection
 from app.orthanc.errors import OrthancBadAnswer, OrthancError, OrthancUnavailable
 from app.orthanc.ids import JOB_ID, checked_id, is_orthanc_id
+
+# The PatientID (and name) of StudyShare's anonymized copies: it also keeps the copies out
+# of the console's study search, which Orthanc 1.10 cannot filter by metadata or label.
+_PSEUDONYM = re.compile(r"ANON-[0-9A-F]{12}")
+
+
+def new_pseudonym() -> str:
+    """A fresh pseudonym for one share's anonymized copies."""
+    return "ANON-" + secrets.token_hex(6).upper()
+
+
+def is_pseudonym(patient_id: object) -> bool:
+    """Whether a PatientID is one StudyShare gave an anonymized copy."""
+    return isinstance(patient_id, str) and _PSEUDONYM.fullmatch(patient_id) is not None
 
 
 def _job_study_id(job: dict[str, Any]) -> str:

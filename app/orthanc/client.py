@@ -99,6 +99,13 @@ class OrthancClient(StudyAnonymization):
         """One study (`GET /studies/{id}`)."""
         return Study.from_orthanc(self._json("GET", f"/studies/{checked_id(study_id)}", dict))
 
+    def study_size(self, study_id: str) -> int | None:
+        """Bytes of the study's DICOM files, uncompressed (`GET /studies/{id}/statistics`)."""
+        found = self._json("GET", f"/studies/{checked_id(study_id)}/statistics", dict)
+        size = found.get("UncompressedSize")
+        # Orthanc writes sizes as decimal strings (64-bit values do not fit JSON numbers).
+        return int(size) if isinstance(size, str | int) and str(size).isdigit() else None
+
     def get_study_series(self, study_id: str) -> list[Series]:
         """The series of a study (`GET /studies/{id}/series`)."""
         found = self._json("GET", f"/studies/{checked_id(study_id)}/series", list)

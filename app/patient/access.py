@@ -12,8 +12,9 @@ from sqlalchemy import case, update
 from app.db_types import utcnow
 from app.extensions import db
 from app.shares.audit import AuditKind, record
+from app.shares.audit_models import ActorKind
 from app.shares.birth_dates import birth_date_matches
-from app.shares.models import ActorKind, Share, ShareState
+from app.shares.models import Share, ShareState
 from app.shares.owner_notice import notify_owner
 from app.users.passwords import verify_password
 
@@ -41,11 +42,9 @@ def unavailable_reason(share: Share | None) -> Unavailable | None:
     """None when the share can be opened."""
     if share is None:
         return Unavailable.UNKNOWN
-    state = share.state()
+    state = share.state()  # USED_UP included: new opens need an active share
     if state is not ShareState.ACTIVE:
         return Unavailable(state.value)
-    if share.max_opens is not None and share.open_count >= share.max_opens:
-        return Unavailable.USED_UP
     return None
 
 
@@ -147,12 +146,9 @@ def _count_open(share: Share) -> int | None:
     """Count a successful opening and return the new count; None if the share stopped being
     live or was used up meanwhile."""
     now = utcnow()
-    conditions = [Share.id == share.id, Share.live_condition(now)]
-    if share.max_opens is not None:
-        conditions.append(Share.open_count < share.max_opens)
     result = db.session.execute(
         update(Share)
-        .where(*conditions)
+        .where(Share.id == share.id, Share.state_condition(ShareState.ACTIVE, now))
         .values(open_count=Share.open_count + 1, last_opened_at=now)
         .returning(Share.open_count)
     ).first()

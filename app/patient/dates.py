@@ -12,6 +12,15 @@ _COMPACT_DAY_FIRST = re.compile(r"^\s*(\d{2})(\d{2})(\d{4})\s*$")
 _COMPACT_DICOM = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
 
 FORMAT_HINTS = {"en": "DD/MM/YYYY", "fr": "JJ/MM/AAAA", "de": "TT.MM.JJJJ"}
+# A pattern alone is hard to read: each hint also shows a real date, written the usual way.
+DATE_EXAMPLES = {"en": "31/03/1985", "fr": "31/03/1985", "de": "31.03.1985"}
+
+
+def date_hint(language: str) -> tuple[str, str]:
+    """The (pattern, real example) of a birth date in `language`, English when unknown."""
+    if language not in FORMAT_HINTS:
+        language = "en"
+    return FORMAT_HINTS[language], DATE_EXAMPLES[language]
 
 
 def parse_birth_date(text: str) -> date | None:

@@ -3,15 +3,20 @@
 from __future__ import annotations
 
 from flask import redirect, render_template
+from flask_babel import get_locale
 from flask_babel import gettext as _
 
 from app.extensions import db
 from app.patient import bp
+from app.patient.access_history import history_rows
 from app.patient.forms import SignOutForm
 from app.patient.pages import not_found, session_ended, study_at, unlocked_share
+from app.patient.study_sizes import readable_size, study_size
 from app.shares import recipient_session as recipient
 from app.shares.audit import AuditKind, record
-from app.shares.models import ActorKind, ShareStudy
+from app.shares.audit_models import ActorKind
+from app.shares.models import Share, ShareStudy
+from app.shares.plain_words import exam_name, modality_names
 from app.shares.viewer_tokens import mint_viewer_token
 from app.shares.viewer_urls import VIEWER_LABELS, offered_viewers, viewer_url
 from app.studies.contents import study_contents
@@ -25,10 +30,26 @@ def home():
     return render_template(
         "patient/home.html",
         share=share,
+        exams=[_exam(share, study) for study in share.studies],
         viewers=offered_viewers(share.allow_download),
         viewer_labels=VIEWER_LABELS,
         sign_out_form=SignOutForm(),
+        history=history_rows(share),
     )
+
+
+def _exam(share: Share, study: ShareStudy) -> dict:
+    """A study as the recipient reads it: lay name, kinds of images, download size."""
+    locale = get_locale()
+    language = locale.language if locale else "en"  # the page's: the recipient may switch
+    summary = study.summary or {}
+    modalities = summary.get("modalities") or []
+    size = study_size(study.orthanc_study_id) if share.allow_download else None
+    return {
+        "name": exam_name(summary.get("description"), modalities, language),
+        "kinds": modality_names(modalities, language),
+        "size": readable_size(size, language) if size else None,
+    }
 
 
 def _first_series_id(study: ShareStudy) -> str | None:

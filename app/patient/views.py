@@ -15,13 +15,14 @@ from app.patient.access import (
     attempt_challenge,
     unavailable_reason,
 )
-from app.patient.dates import FORMAT_HINTS, parse_birth_date
+from app.patient.dates import date_hint, parse_birth_date
 from app.patient.forms import AccessCodeForm, ChallengeForm
 from app.rate_limits.codes import challenge_limit, code_entry_limits
 from app.shares import recipient_session as recipient
 from app.shares.audit import AuditKind, record
+from app.shares.audit_models import ActorKind
 from app.shares.links import share_by_code, share_by_secret
-from app.shares.models import ActorKind, Share
+from app.shares.models import Share
 
 
 @bp.get("/s/")
@@ -55,6 +56,7 @@ def _challenge_page(
     status: int = 200,
 ):
     kind = share.challenge_kind
+    date_format, date_example = _date_hint()
     page = render_template(
         "patient/landing.html",
         share=share,
@@ -62,20 +64,30 @@ def _challenge_page(
         action=action,
         asks_birth_date=kind.asks_birth_date,
         asks_password=kind.asks_password,
-        date_hint=FORMAT_HINTS,
+        date_format=date_format,
+        date_example=date_example,
         error=error,
         attempts_left=attempts_left,
     )
     return page, status
 
 
+def _date_hint() -> tuple[str, str]:
+    locale = get_locale()
+    return date_hint(locale.language if locale else "en")
+
+
 def _incomplete(share: Share, form: ChallengeForm, birth_date) -> bool:
     """Point at an empty or unreadable answer. It could not match, so it costs no attempt."""
     kind = share.challenge_kind
     if kind.asks_birth_date and birth_date is None:
-        example = FORMAT_HINTS.get(str(get_locale()), FORMAT_HINTS["en"])
+        date_format, example = _date_hint()
         form.birth_date.errors.append(
-            _("Please enter your date of birth like this: %(example)s.", example=example)
+            _(
+                "Please enter your date of birth like this: %(format)s, for example %(example)s.",
+                format=date_format,
+                example=example,
+            )
         )
     if kind.asks_password and not form.password.data:
         form.password.errors.append(_("Please enter the password from your clinic."))

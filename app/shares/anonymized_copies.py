@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import logging
-import secrets
 
+from app.orthanc.anonymization import new_pseudonym
 from app.orthanc.client import OrthancClient
 from app.orthanc.errors import OrthancError
 from app.orthanc.models import Study
@@ -17,7 +17,7 @@ def make_copies(client: OrthancClient, studies: list[Study]) -> dict[str, tuple[
     """source id → (copy id, copy UID); on any failure no copy is left behind."""
     copies: dict[str, tuple[str, str]] = {}
     # One pseudonym for all copies: the recipient's studies stay one patient.
-    pseudonym = "ANON-" + secrets.token_hex(6).upper()
+    pseudonym = new_pseudonym()
     try:
         for study in studies:
             copy_id = client.anonymize_study(study.orthanc_id, pseudonym=pseudonym)

@@ -13,7 +13,8 @@ from sqlalchemy.orm import joinedload
 
 from app.email_address import account_email
 from app.extensions import db
-from app.shares.models import AuditEvent, Share
+from app.shares.audit_models import AuditEvent
+from app.shares.models import Share
 from app.users.models import User
 
 CSV_COLUMNS = ("time_utc", "share", "kind", "actor", "ip", "user_agent", "detail")
@@ -31,7 +32,11 @@ class AuditFilter:
         """Newest first; day bounds are whole UTC days."""
         query = (
             select(AuditEvent)
-            .options(joinedload(AuditEvent.share), joinedload(AuditEvent.actor_user))
+            .options(
+                joinedload(AuditEvent.share),
+                joinedload(AuditEvent.actor_user),
+                joinedload(AuditEvent.api_key),
+            )
             .order_by(AuditEvent.created_at.desc(), AuditEvent.id.desc())
         )
         if self.share_public_id:
@@ -103,7 +108,7 @@ def _csv_lines(audit_filter: AuditFilter, events: list[AuditEvent], batch: int) 
                         event.created_at.isoformat(),
                         event.share.public_id if event.share else "",
                         event.kind,
-                        event.actor_user.email if event.actor_user else event.actor_kind,
+                        event.actor_name,
                         event.ip or "",
                         event.user_agent or "",
                         _detail_text(event.detail),

@@ -13,6 +13,8 @@ from flask.cli import AppGroup
 from app.extensions import db
 from app.orthanc.errors import OrthancError
 from app.orthanc.flask_client import get_orthanc
+from app.shares import cli_follow
+from app.shares.backfill import backfill_patients
 from app.shares.lifecycle import purge_ended, revoke
 from app.shares.models import ChallengeKind, Share
 from app.shares.options import LANGUAGES, ShareError, ShareOptions
@@ -21,7 +23,9 @@ from app.shares.service import create_share
 from app.users.models import User
 from app.web_sessions import purge_expired as purge_expired_sessions
 
-shares_cli = AppGroup("shares", help="Create, revoke and clean up shares.")
+shares_cli = AppGroup("shares", help="Create, list, look after, revoke and clean up shares.")
+for _command in cli_follow.COMMANDS:
+    shares_cli.add_command(_command)
 
 
 def _writable(path: Path) -> bool:
@@ -116,3 +120,15 @@ def purge_command() -> None:
     except OrthancError as exc:
         raise click.ClickException(f"Orthanc failed during the purge: {exc}") from None
     click.echo(f"Cleaned {shares} ended shares ({copies} anonymized copies deleted).")
+
+
+@shares_cli.command("backfill-patients")
+def backfill_patients_command() -> None:
+    """Store the patient (name, ID, accession number) of shares made before it was kept."""
+    try:
+        report = backfill_patients(get_orthanc())
+    except OrthancError as exc:
+        raise click.ClickException(f"Orthanc failed during the backfill: {exc}") from None
+    click.echo(
+        f"Filled {report.filled} shared studies; {report.gone} left empty (no longer in Orthanc)."
+    )

@@ -14,7 +14,8 @@ from urllib3.exceptions import ReadTimeoutError
 from app.extensions import db
 from app.orthanc.client import OrthancClient
 from app.shares.audit import AuditKind, record
-from app.shares.models import ActorKind, Share, ShareStudy
+from app.shares.audit_models import ActorKind
+from app.shares.models import Share, ShareStudy
 from app.shares.zip_stream import ZipStreamCheck
 
 log = logging.getLogger(__name__)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import UTC, date, datetime, time, timedelta
 
+from flask import current_app
 from sqlalchemy import or_, select
 
+from app.console_time import clinic_time_text
 from app.db_types import utcnow
 from app.extensions import db
 from app.orthanc.client import OrthancClient
@@ -16,6 +18,7 @@ from app.shares.audit import AuditKind, record
 from app.shares.models import Share, ShareState, ShareStudy
 from app.shares.options import EXPIRY_DAYS, ShareError
 from app.shares.service import CreatedShare, send_to_recipient
+from app.shares.versions import change, claim_version
 from app.users.models import User
 from app.web_sessions import end_share_sessions
 
@@ -44,25 +47,97 @@ def unlock(share: Share, user: User | None = None) -> None:
     db.session.commit()
 
 
-def extend(share: Share, days: int, user: User | None = None) -> None:
-    """Make the share last `days` more days from now."""
-    if days not in EXPIRY_DAYS:
-        raise ShareError("Choose one of the offered durations.")
+def latest_expiry(now: datetime) -> datetime:
+    """The latest expiry a share may get: the end of the day the longest offered duration
+    (EXPIRY_DAYS) reaches, in the clinic's time zone."""
+    zone = current_app.config["CLINIC_TIMEZONE"]
+    return expiry_on((now + timedelta(days=max(EXPIRY_DAYS))).astimezone(zone).date())
+
+
+def expiry_on(day: date) -> datetime:
+    """Expires "on `day`": at 23:59 that day in the clinic's time zone, as UTC."""
+    moment = datetime.combine(day, time(23, 59), tzinfo=current_app.config["CLINIC_TIMEZONE"])
+    return moment.astimezone(UTC)
+
+
+def _check_expiry_changeable(share: Share) -> None:
     if share.revoked_at is not None:
         raise ShareError("A revoked share cannot be extended; create a new one.")
     if share.anonymized and any(s.anonymized_copy_deleted_at for s in share.studies):
         raise ShareError("The anonymized copies of this share were deleted; create a new one.")
-    previous = share.expires_at
-    share.expires_at = utcnow() + timedelta(days=days)
-    record(
-        AuditKind.EXTENDED,
-        share,
-        user=user,
-        detail={
-            "from": previous.isoformat() if previous else None,
-            "to": share.expires_at.isoformat(),
-        },
+
+
+def _check_in_range(expires_at: datetime, now: datetime) -> datetime:
+    if expires_at <= now:
+        raise ShareError("The new expiry must be in the future.")
+    latest = latest_expiry(now)
+    if expires_at > latest:
+        raise ShareError(
+            f"A share can last at most {max(EXPIRY_DAYS)} days from today "
+            f"(until {clinic_time_text(latest)})."
+        )
+    return expires_at
+
+
+def extended_expiry(share: Share, days: int, now: datetime | None = None) -> datetime:
+    """The expiry `days` after the current one (after now, if that has passed): extending
+    never shortens a share. Raise ShareError when the share cannot get it."""
+    now = now or utcnow()
+    if days not in EXPIRY_DAYS:
+        raise ShareError("Choose one of the offered durations.")
+    _check_expiry_changeable(share)
+    if share.expires_at is None:
+        raise ShareError("This share does not expire: set an expiry date instead.")
+    return _check_in_range(max(share.expires_at, now) + timedelta(days=days), now)
+
+
+def checked_expiry(
+    share: Share, expires_at: datetime | None, now: datetime | None = None
+) -> datetime | None:
+    """An expiry set explicitly (earlier or later), if allowed; None means never."""
+    now = now or utcnow()
+    _check_expiry_changeable(share)
+    if expires_at is None:
+        if not current_app.config["ALLOW_NEVER_EXPIRE"]:
+            raise ShareError("Shares must expire: choose an expiry date.")
+        return None
+    return _check_in_range(expires_at, now)
+
+
+def extend(
+    share: Share, days: int, user: User | None = None, *, version: int | None = None
+) -> None:
+    """Make the share last `days` more days than it does now (see extended_expiry).
+
+    With `version`, refused (StaleShareError) if the share changed since that version was read.
+    """
+    _commit_expiry(share, extended_expiry(share, days), AuditKind.EXTENDED, user, version)
+
+
+def set_expiry(
+    share: Share,
+    expires_at: datetime | None,
+    user: User | None = None,
+    *,
+    version: int | None = None,
+) -> None:
+    """Set the expiry to a chosen moment, earlier or later (see checked_expiry)."""
+    _commit_expiry(
+        share, checked_expiry(share, expires_at), AuditKind.EXPIRY_CHANGED, user, version
     )
+
+
+def _commit_expiry(
+    share: Share,
+    expires_at: datetime | None,
+    kind: AuditKind,
+    user: User | None,
+    version: int | None,
+) -> None:
+    previous = share.expires_at
+    claim_version(share, version)
+    share.expires_at = expires_at
+    record(kind, share, user=user, detail={"expires_at": change(previous, expires_at)})
     db.session.commit()
 
 

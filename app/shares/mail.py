@@ -22,6 +22,7 @@ def send_share_email(created: CreatedShare, recipient: str | None = None) -> str
     if not address:
         return "There is no e-mail address to send the link to."
     content_id = make_msgid("qr", domain="studyshare.invalid").strip("<>")
+    logo = _logo_part()
     with force_locale(share.language):
         steps = [
             gettext("Open the link above, or scan the QR code with your phone's camera."),
@@ -36,6 +37,7 @@ def send_share_email(created: CreatedShare, recipient: str | None = None) -> str
             "expiry": wording.expiry_sentence(share),
             "steps": [step for step in steps if step],
             "qr_cid": content_id,
+            "logo_cid": logo.content_id if logo else None,
             "lang": share.language,
         }
     qr = mailer.Attachment("qr-code.png", "image/png", qr_png(created.link, box_size=6), content_id)
@@ -45,5 +47,20 @@ def send_share_email(created: CreatedShare, recipient: str | None = None) -> str
         share=share,
         context=context,
         language=share.language,
-        attachments=[qr],
+        attachments=[qr, logo] if logo else [qr],
     )
+
+
+def _logo_part() -> mailer.Attachment | None:
+    """CLINIC_LOGO as an inline part; mail clients do not show SVG, so it goes without."""
+    logo = current_app.config["CLINIC_LOGO"]
+    if logo is None or logo.mimetype == "image/svg+xml":
+        return None
+    try:
+        with open(logo.path, "rb") as image:
+            data = image.read()
+    except OSError:  # removed since the start: the name and contact still say who sent it
+        return None
+    content_id = make_msgid("logo", domain="studyshare.invalid").strip("<>")
+    extension = logo.mimetype.rpartition("/")[2]
+    return mailer.Attachment(f"logo.{extension}", logo.mimetype, data, content_id)

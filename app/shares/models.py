@@ -1,4 +1,4 @@
-"""Share, ShareStudy and AuditEvent: what was shared, with which protection, and what happened."""
+"""Share and ShareStudy: what was shared, with which protection (what happened: audit_models)."""
 
 from __future__ import annotations
 
@@ -22,6 +22,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
+from app.orthanc.models import PatientSummary
 from app.shares.study_ref import StudyRef
 from app.users.models import User
 
@@ -46,20 +47,40 @@ class ShareState(StrEnum):
     EXPIRED = "expired"
     REVOKED = "revoked"
     LOCKED = "locked"
+    # Its maximum number of opens is reached: nobody new gets in, but whoever opened it keeps
+    # their session and viewer tokens until it expires (the last open would be useless else).
+    USED_UP = "used_up"
+
+    @property
+    def label(self) -> str:
+        """The state in words, for the console."""
+        return self.value.replace("_", " ")
+
+    @property
+    def is_live(self) -> bool:
+        """Sessions and viewer tokens already given keep working."""
+        return self in (ShareState.ACTIVE, ShareState.USED_UP)
 
 
 def state_of(
-    *, revoked: bool, locked: bool, expires_at: datetime | None, now: datetime
+    *,
+    revoked: bool,
+    locked: bool,
+    expires_at: datetime | None,
+    now: datetime,
+    used_up: bool = False,
 ) -> ShareState:
-    """What "live" means, once. Revoked beats locked beats expired: the strongest reason
-    is shown. Share.state(), ShareSnapshot.is_live() and, in SQL, Share.state_condition()
-    all say this."""
+    """What "live" means, once. Revoked beats locked beats expired beats used up: the
+    strongest reason is shown. Share.state(), ShareSnapshot.is_live() and, in SQL,
+    Share.state_condition() all say this; `used_up` is open_count >= max_opens."""
     if revoked:
         return ShareState.REVOKED
     if locked:
         return ShareState.LOCKED
     if expires_at is not None and expires_at <= now:
         return ShareState.EXPIRED
+    if used_up:
+        return ShareState.USED_UP
     return ShareState.ACTIVE
 
 
@@ -111,6 +132,8 @@ class Share(db.Model):
     # Updated by the validation endpoint at most every few seconds, not on every call.
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     use_count: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped by every edit (app/shares/editing.py): an edit made from an older page is refused.
+    version: Mapped[int] = mapped_column(Integer, default=1, server_default="1")
 
     owner: Mapped[User] = relationship()
     studies: Mapped[list[ShareStudy]] = relationship(
@@ -132,10 +155,12 @@ class Share(db.Model):
             locked=self.locked_at is not None,
             expires_at=self.expires_at,
             now=now or utcnow(),
+            used_up=self.max_opens is not None and (self.open_count or 0) >= self.max_opens,
         )
 
     def is_live(self, now: datetime | None = None) -> bool:
-        return self.state(now) is ShareState.ACTIVE
+        """Its sessions and viewer tokens work (new opens may still be refused: used up)."""
+        return self.state(now).is_live
 
     @classmethod
     def state_condition(cls, state: ShareState, now: datetime) -> ColumnElement[bool]:
@@ -147,12 +172,18 @@ class Share(db.Model):
             return ~revoked & locked
         if state is ShareState.EXPIRED:
             return ~revoked & ~locked & (cls.expires_at <= now)
-        return ~revoked & ~locked & or_(cls.expires_at.is_(None), cls.expires_at > now)
+        unexpired = ~revoked & ~locked & or_(cls.expires_at.is_(None), cls.expires_at > now)
+        used_up = cls.max_opens.is_not(None) & (cls.open_count >= cls.max_opens)
+        if state is ShareState.USED_UP:
+            return unexpired & used_up
+        return unexpired & ~used_up
 
     @classmethod
     def live_condition(cls, now: datetime) -> ColumnElement[bool]:
         """SQL: the live shares at `now`, as is_live() says."""
-        return cls.state_condition(ShareState.ACTIVE, now)
+        return cls.state_condition(ShareState.ACTIVE, now) | cls.state_condition(
+            ShareState.USED_UP, now
+        )
 
 
 class ShareStudy(db.Model):
@@ -168,6 +199,14 @@ class ShareStudy(db.Model):
     source_orthanc_study_id: Mapped[str] = mapped_column(String(64), index=True)
     # Display summary captured at creation (date, description, modalities, counts).
     summary: Mapped[dict] = mapped_column(JSON, default=dict)
+    # The source study's patient, captured at creation, so the console lists and searches
+    # shares by patient without asking Orthanc. Never the birth date (kept only as a hash).
+    # Empty for shares made before these columns (`flask shares backfill-patients`).
+    patient_name: Mapped[str | None] = mapped_column(String(324))
+    # names.folded_name() of it: what the share list's search compares with.
+    patient_name_folded: Mapped[str | None] = mapped_column(String(324))
+    patient_id: Mapped[str | None] = mapped_column(String(64), index=True)
+    accession_number: Mapped[str | None] = mapped_column(String(64))
     anonymized_copy_deleted_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     share: Mapped[Share] = relationship(back_populates="studies")
@@ -177,31 +216,13 @@ class ShareStudy(db.Model):
         """The study the recipient sees, by its Orthanc id and UID."""
         return StudyRef(self.orthanc_study_id, self.study_instance_uid)
 
-
-class ActorKind(StrEnum):
-    USER = "user"
-    RECIPIENT = "recipient"
-    SYSTEM = "system"
-
-
-class AuditEvent(db.Model):
-    __tablename__ = "audit_events"
-
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utcnow, index=True)
-    share_id: Mapped[int | None] = mapped_column(
-        ForeignKey("shares.id", ondelete="SET NULL"), index=True
-    )
-    actor_kind: Mapped[str] = mapped_column(String(20))
-    actor_user_id: Mapped[int | None] = mapped_column(ForeignKey("users.id"), index=True)
-    kind: Mapped[str] = mapped_column(String(40), index=True)
-    ip: Mapped[str | None] = mapped_column(String(45))
-    user_agent: Mapped[str | None] = mapped_column(String(512))
-    # Never holds a secret, token, access code or password.
-    detail: Mapped[dict] = mapped_column(JSON, default=dict)
-
-    share: Mapped[Share | None] = relationship()
-    actor_user: Mapped[User | None] = relationship()
-
-    def __repr__(self) -> str:
-        return f"<AuditEvent {self.kind} share={self.share_id}>"
+    @property
+    def patient(self) -> PatientSummary:
+        """The stored patient, shown as Orthanc's is (no birth date: it is not kept)."""
+        return PatientSummary(
+            orthanc_id=None,
+            patient_id=self.patient_id or "",
+            name=self.patient_name or "",
+            birth_date=None,
+            sex="",
+        )

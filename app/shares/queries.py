@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import func, select
+from sqlalchemy import ColumnElement, and_, func, or_, select
 
 from app.db_types import utcnow
 from app.extensions import db
-from app.shares.models import AuditEvent, Share, ShareState, ShareStudy
+from app.shares.audit_models import AuditEvent
+from app.shares.models import Share, ShareState, ShareStudy
+from app.studies.names import fold, words
 
 
 def live_share_counts(source_study_ids: list[str]) -> dict[str, int]:
@@ -36,16 +38,35 @@ def shares_of_study(source_study_id: str) -> list[Share]:
     )
 
 
+def may_see_share(share: Share, user) -> bool:
+    """Whether the user owns the share or is an admin (others see nothing of it)."""
+    return bool(user.is_admin or share.owner_id == user.id)
+
+
 def share_for_user(public_id: str, user) -> Share | None:
-    """The share if it exists and the user owns it or is an admin (others see nothing)."""
+    """The share if it exists and the user may see it."""
     share = Share.by_public_id(public_id)
-    if share is None or not (user.is_admin or share.owner_id == user.id):
+    if share is None or not may_see_share(share, user):
         return None
     return share
 
 
+def patient_condition(text: str) -> ColumnElement[bool]:
+    """SQL: shares with a study of this patient, by ID (exact, any case) or name (as
+    names.NameSearch matches it: every word, folded, in any order)."""
+    by_id = func.lower(ShareStudy.patient_id) == text.strip().lower()
+    folded = [fold(word) for word in words(text)]
+    by_name = and_(*(ShareStudy.patient_name_folded.contains(w, autoescape=True) for w in folded))
+    return Share.studies.any(or_(by_id, by_name) if folded else by_id)
+
+
 def list_shares(
-    *, owner_id: int | None, state: ShareState | None, page: int, per_page: int
+    *,
+    owner_id: int | None,
+    state: ShareState | None,
+    page: int,
+    per_page: int,
+    patient: str = "",
 ) -> tuple[list[Share], bool]:
     """A page of shares, newest first, and whether another page follows."""
     query = select(Share).order_by(Share.created_at.desc(), Share.id.desc())
@@ -53,6 +74,8 @@ def list_shares(
         query = query.where(Share.owner_id == owner_id)
     if state is not None:
         query = query.where(Share.state_condition(state, utcnow()))
+    if patient.strip():
+        query = query.where(patient_condition(patient))
     rows = db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)).all()
     return list(rows[:per_page]), len(rows) > per_page
 

@@ -13,14 +13,16 @@ from app.db_types import utcnow
 from app.extensions import db
 from app.orthanc.client import OrthancClient
 from app.orthanc.errors import OrthancNotFound
-from app.orthanc.models import Study
+from app.orthanc.models import PatientSummary, Study
 from app.shares import links
 from app.shares.anonymized_copies import delete_copies, make_copies
 from app.shares.audit import AuditKind, record
+from app.shares.audit_models import AuditEvent
 from app.shares.birth_dates import birth_date_hash
 from app.shares.mail import send_share_email
-from app.shares.models import AuditEvent, Share, ShareStudy
+from app.shares.models import Share, ShareStudy
 from app.shares.options import ShareError, ShareOptions, validate_options
+from app.shares.study_patient import check_same_patient, patient_columns
 from app.shares.tokens import new_public_id, new_share_password
 from app.studies.search import StudyRow, describe
 from app.users.models import User
@@ -44,6 +46,9 @@ class CreatedShare:
     password: str | None = None  # the challenge's, typed or generated
     # Set when e-mailing the link was asked and failed: a message for the clinician.
     email_error: str | None = None
+    # The patient as Orthanc has it now (with the birth date, never stored in clear);
+    # None when the share was not just made from Orthanc's answers.
+    patient: PatientSummary | None = None
 
     @property
     def link(self) -> str:
@@ -77,7 +82,7 @@ def _create(owner: User, options: ShareOptions, client: OrthancClient) -> Create
         existing = _share_by_creation_key(options.creation_key)
         if existing is not None:
             return _repeat(existing, owner, options)
-    studies = _fetch_same_patient_studies(client, options.study_ids)
+    studies = fetch_same_patient_studies(client, options.study_ids)
     birth_date = _challenge_birth_date(options, studies)
     copies = make_copies(client, studies) if options.anonymize else {}
     try:
@@ -131,12 +136,15 @@ def _store_share(
                 study_instance_uid=shared_uid or study.study_instance_uid,
                 source_orthanc_study_id=study.orthanc_id,
                 summary=study_summary(row),
+                **patient_columns(study),
             )
         )
     db.session.add(share)
     record(AuditKind.CREATED, share, user=owner, detail=_creation_detail(share, options))
     db.session.commit()
-    return CreatedShare(share, secret, code, password=_shown_password(options))
+    return CreatedShare(
+        share, secret, code, password=_shown_password(options), patient=studies[0].patient
+    )
 
 
 def _share_by_creation_key(key: str) -> Share | None:
@@ -177,7 +185,8 @@ def _unseen(share: Share) -> bool:
     return delivered is None
 
 
-def _fetch_same_patient_studies(client: OrthancClient, study_ids: list[str]) -> list[Study]:
+def fetch_same_patient_studies(client: OrthancClient, study_ids: list[str]) -> list[Study]:
+    """The studies, read from Orthanc, if they can be shared together (ShareError if not)."""
     studies = []
     for study_id in study_ids:
         try:
@@ -196,9 +205,7 @@ def _fetch_same_patient_studies(client: OrthancClient, study_ids: list[str]) -> 
             f"Study {copy} is an anonymized copy made for another share: share the original "
             "study, with anonymization if needed."
         )
-    patients = {(s.patient.orthanc_id or s.patient.patient_id) for s in studies}
-    if len(patients) > 1:
-        raise ShareError("All studies of a share must belong to the same patient.")
+    check_same_patient(studies)
     return studies
 
 

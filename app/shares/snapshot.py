@@ -11,7 +11,7 @@ from datetime import datetime
 from sqlalchemy import bindparam, select
 
 from app.extensions import db
-from app.shares.models import Share, ShareState, ShareStudy, state_of
+from app.shares.models import Share, ShareStudy, state_of
 from app.shares.study_ref import StudyRef
 
 
@@ -25,10 +25,11 @@ class ShareSnapshot:
     studies: tuple[StudyRef, ...]
 
     def is_live(self, now: datetime) -> bool:
+        # Opens are not loaded: a used-up share is as live as an active one.
         state = state_of(
             revoked=self.revoked, locked=self.locked, expires_at=self.expires_at, now=now
         )
-        return state is ShareState.ACTIVE
+        return state.is_live
 
     def find_study(self, *, uid: str | None, orthanc_id: str | None) -> StudyRef | None:
         """The shared study matching every id given (callers give at least one)."""

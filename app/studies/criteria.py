@@ -6,6 +6,9 @@ import re
 from dataclasses import dataclass
 from datetime import date
 
+from app.orthanc.anonymization import is_pseudonym
+from app.studies.names import NameSearch
+
 MODALITIES = ("CT", "MR", "CR", "DX", "US", "MG", "NM", "PT", "XA", "RF", "OT")
 
 # Backslash separates values in DICOM queries and control characters have no place in
@@ -44,13 +47,38 @@ class StudyCriteria:
     modality: str = ""
     description: str = ""
 
+    def name_search(self) -> NameSearch | None:
+        """The tolerant name search (see names.py), unless the name is typed with wildcards."""
+        cleaned = _clean(self.patient_name)
+        if "*" in cleaned or "?" in cleaned:
+            return None
+        return NameSearch.parse(cleaned)
+
+    def accepts(self, answer: dict) -> bool:
+        """Whether an Orthanc answer to to_dicom_query() really matches (the name, folded);
+        never StudyShare's own anonymized copies, which are reached from their share."""
+        tags = answer.get("PatientMainDicomTags")
+        if isinstance(tags, dict) and is_pseudonym(tags.get("PatientID")):
+            return False
+        name_search = self.name_search()
+        if name_search is None:
+            return True
+        name = tags.get("PatientName") if isinstance(tags, dict) else None
+        return name_search.matches(name if isinstance(name, str) else "")
+
     def is_empty(self) -> bool:
         return self.to_dicom_query() == {}
 
     def to_dicom_query(self) -> dict[str, str]:
-        """The DICOM query for Orthanc; names and descriptions match anywhere, any case."""
+        """The DICOM query for Orthanc; names and descriptions match anywhere, any case.
+
+        A name without wildcards gets a wider pattern: keep only the answers accepts() takes.
+        """
         query: dict[str, str] = {}
-        if name := contains_pattern(self.patient_name):
+        name_search = self.name_search()
+        if name_search is not None:
+            query["PatientName"] = name_search.orthanc_pattern()
+        elif name := contains_pattern(self.patient_name):
             query["PatientName"] = name
         if patient_id := _clean(self.patient_id):
             query["PatientID"] = patient_id

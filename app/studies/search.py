@@ -8,6 +8,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+from app.orthanc.anonymization import is_pseudonym
 from app.orthanc.client import OrthancClient
 from app.orthanc.models import Series, Study
 from app.studies.criteria import StudyCriteria, dicom_date
@@ -78,7 +79,12 @@ def search_studies(
     if since is not None:
         query = {"StudyDate": f"{dicom_date(since)}-"}
         answers, overflow = client.find_study_answers(query, limit=sort_window)
+    answers = [answer for answer in answers if criteria.accepts(answer)]
     start = (page - 1) * page_size
+    if overflow and criteria.name_search() is not None:
+        # Orthanc's answers are a superset here: its offsets are not ours, so pages are cut
+        # from the filtered answers, window after window.
+        return _filtered_page(client, criteria, query, answers, page, page_size, sort_window)
     if not overflow:
         ordered = sorted(answers, key=_recent_first, reverse=True)
         chunk = ordered[start : start + page_size]
@@ -91,7 +97,28 @@ def search_studies(
         studies = [Study.from_orthanc(answer) for answer in answers[start : start + page_size]]
         return SearchResults(describe(client, studies), page, True, None)
     found = client.find_studies(query, limit=page_size, since=start)
-    return SearchResults(describe(client, found.studies), page, found.has_next, None)
+    # Deep in a large archive the page comes straight from Orthanc: drop the copies here.
+    studies = [study for study in found.studies if not is_pseudonym(study.patient.patient_id)]
+    return SearchResults(describe(client, studies), page, found.has_next, None)
+
+
+def _filtered_page(
+    client: OrthancClient,
+    criteria: StudyCriteria,
+    query: dict[str, str],
+    kept: list[dict],
+    page: int,
+    page_size: int,
+    sort_window: int,
+) -> SearchResults:
+    """One page, in Orthanc's order, of the answers criteria.accepts()."""
+    start, since, more = (page - 1) * page_size, sort_window, True
+    while len(kept) <= start + page_size and more:
+        answers, more = client.find_study_answers(query, limit=sort_window, since=since)
+        kept += [answer for answer in answers if criteria.accepts(answer)]
+        since += sort_window
+    studies = [Study.from_orthanc(answer) for answer in kept[start : start + page_size]]
+    return SearchResults(describe(client, studies), page, len(kept) > start + page_size, None)
 
 
 class LandingWindow:

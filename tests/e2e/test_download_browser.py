@@ -12,7 +12,8 @@ from sqlalchemy import select
 
 from app.demo.orthanc_server import OrthancServer
 from app.extensions import db
-from app.shares.models import AuditEvent, Share
+from app.shares.audit_models import AuditEvent
+from app.shares.models import Share
 from tests.fixtures.big_study import app_env_for, big_study_orthanc, study_ids
 
 pytestmark = pytest.mark.e2e

@@ -1,6 +1,8 @@
 """The share handout prints on exactly one A4 or Letter page, in a real Chromium."""
 
 import re
+import struct
+import zlib
 
 import pytest
 
@@ -28,6 +30,34 @@ POST_FORM = """([action, fields]) => {
   document.body.append(form);
   form.submit();
 }"""
+
+
+def solid_png(width: int = 240, height: int = 80) -> bytes:
+    """A real (decodable) PNG logo, one colour."""
+
+    def chunk(kind: bytes, data: bytes) -> bytes:
+        body = kind + data
+        return struct.pack(">I", len(data)) + body + struct.pack(">I", zlib.crc32(body))
+
+    rows = b"".join(b"\x00" + b"\x0b\x5c\xad" * width for _ in range(height))
+    header = struct.pack(">IIBBBBB", width, height, 8, 2, 0, 0, 0)
+    return b"\x89PNG\r\n\x1a\n" + chunk(b"IHDR", header) + chunk(b"IDAT", zlib.compress(rows))
+
+
+@pytest.fixture
+def app_env(app_env, tmp_path):
+    """The fullest clinic identity: logo, address, phone, e-mail and opening hours."""
+    logo = tmp_path / "logo.png"
+    logo.write_bytes(solid_png())
+    return {
+        **app_env,
+        "CLINIC_NAME": "Centre Hospitalier Universitaire Vaudois - Radiologie",
+        "CLINIC_LOGO": str(logo),
+        "CLINIC_ADDRESS": "Rue du Bugnon 46, 1011 Lausanne, Switzerland",
+        "CLINIC_PHONE": "+41 21 314 11 11",
+        "CLINIC_EMAIL": "radiologie.rendez-vous@chuv.example",
+        "CLINIC_HOURS": "Monday to Friday, 7:30 to 18:00",
+    }
 
 
 def pdf_pages(pdf: bytes) -> int:
@@ -66,6 +96,8 @@ def test_the_handout_prints_on_one_page(
     assert page.locator("h1").inner_text() in {"Your medical images", "Ihre medizinischen Bilder"}
     assert page.locator(".sheet-qr svg").bounding_box()["width"] == pytest.approx(45 * MM, abs=2)
     assert page.get_by_role("button", name="Print").is_visible()
+    assert page.locator(".sheet-logo").evaluate("img => img.naturalWidth") == 240
+    assert "+41 21 314 11 11" in page.locator(".sheet-contact").inner_text()
     page.screenshot(path=screenshot_dir / f"handout-screen-{language}.png", full_page=True)
 
     page.emulate_media(media="print")

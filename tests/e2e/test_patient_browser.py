@@ -138,9 +138,12 @@ def test_open_the_link_answer_and_see_the_images(
     assert "4" in alert.inner_text()  # attempts left
     assert answer.get_attribute("aria-invalid") == "true"
     assert "challenge-error" in answer.get_attribute("aria-describedby")
+    # Focus starts at the error summary; what was typed is still there to correct.
+    assert page.evaluate("document.activeElement.id") == "challenge-error"
+    assert answer.input_value() == person["wrong"]
     check_layout(page, screenshot_dir / f"{name}-2-wrong-answer.png")
 
-    answer.press_sequentially(person["right"])
+    answer.fill(person["right"])
     page.get_by_role("button", name=person["submit"]).click()
     page.wait_for_url(f"{live_server}/v/")
     assert page.locator("html").get_attribute("lang") == language

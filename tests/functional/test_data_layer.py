@@ -11,7 +11,8 @@ from sqlalchemy.exc import IntegrityError
 
 from app import create_app
 from app.extensions import db
-from app.shares.models import AuditEvent, ChallengeKind, Share, ShareState, ShareStudy
+from app.shares.audit_models import AuditEvent
+from app.shares.models import ChallengeKind, Share, ShareState, ShareStudy
 from app.users.models import Role, User
 from config import TestConfig
 

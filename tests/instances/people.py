@@ -86,7 +86,10 @@ def make_share(
 
 def revoke(browser: Browser, server: Server, share: MadeShare) -> requests.Response:
     return browser.submit(
-        server, f"/shares/{share.public_id}", {}, action=f"/shares/{share.public_id}/revoke"
+        server,
+        f"/shares/{share.public_id}",
+        {"confirmed": "yes"},
+        action=f"/shares/{share.public_id}/revoke",
     )
 
 

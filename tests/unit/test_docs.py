@@ -8,6 +8,7 @@ from pathlib import Path
 
 import click
 import pytest
+from flask import has_app_context
 from flask.cli import FlaskGroup, ScriptInfo
 
 from app import create_app
@@ -180,12 +181,15 @@ def documented_commands() -> set[tuple[str, ...]]:
 def test_the_docs_name_real_flask_commands():
     app = create_app(TestConfig({"DATABASE_URL": "sqlite://"}))
     cli = FlaskGroup(create_app=lambda: app)
-    context = click.Context(cli, obj=ScriptInfo(create_app=lambda: app))
     commands = documented_commands()
     assert {("db", "upgrade"), ("shares", "purge-expired")} <= commands
-    for words in commands:
-        command: click.Command | None = cli
-        for word in words:
-            assert isinstance(command, click.Group), f"flask {' '.join(words)}: not a group"
-            command = command.get_command(context, word)
-            assert command is not None, f"`flask --app wsgi {' '.join(words)}` does not exist"
+    # FlaskGroup.get_command pushes an app context onto the click context: closing the context
+    # pops it, or it outlives this test and later CLI tests run against this app.
+    with click.Context(cli, obj=ScriptInfo(create_app=lambda: app)) as context:
+        for words in commands:
+            command: click.Command | None = cli
+            for word in words:
+                assert isinstance(command, click.Group), f"flask {' '.join(words)}: not a group"
+                command = command.get_command(context, word)
+                assert command is not None, f"`flask --app wsgi {' '.join(words)}` does not exist"
+    assert not has_app_context(), "the command lookup left an app context pushed"

@@ -9,7 +9,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.shares.audit import AuditKind
-from app.shares.models import AuditEvent, Share
+from app.shares.audit_models import ActorKind, AuditEvent
+from app.shares.models import Share
 from tests.fixtures.app import app_with_tables
 from tests.functional.api.conftest import key_in_app, smallest_create
 
@@ -47,8 +48,9 @@ def test_creation_is_audited_with_the_keys_name(app, client, api_key, demo_study
         event = db.session.scalar(select(AuditEvent).where(AuditEvent.share_id == share.id))
         assert event.kind == AuditKind.CREATED
         assert event.actor_user.email == api_key.owner_email
-        assert event.detail["api_key_id"] == api_key.id
-        assert event.detail["api_key"].startswith("RIS ")
+        assert event.actor_kind == ActorKind.API_KEY
+        assert event.api_key_id == api_key.id
+        assert event.actor_name.startswith("API key RIS ")
 
 
 def test_by_study_instance_uid_and_by_accession_and_patient_id(client, api_key, demo_study):

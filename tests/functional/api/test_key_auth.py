@@ -17,6 +17,8 @@ SCOPES = {
     ("GET", "/api/v1/shares"): "shares:read",
     ("GET", "/api/v1/shares/<share_id>"): "shares:read",
     ("POST", "/api/v1/shares/<share_id>/revoke"): "shares:revoke",
+    ("POST", "/api/v1/shares/<share_id>/extend"): "shares:create",
+    ("POST", "/api/v1/shares/<share_id>/resend"): "shares:create",
     ("GET", "/api/v1/studies"): "studies:search",
 }
 OPEN = {("GET", "/api/v1/openapi.json")}

@@ -50,9 +50,9 @@ def api_schema(app):
 @pytest.fixture
 def real_ids(client, api_key, demo_study) -> dict[str, str]:
     study = demo_study("DEMO0001")
-    made = client.post(
-        "/api/v1/shares", json=smallest_create(study.orthanc_id), headers=api_key.headers
-    )
+    # With an address, so that resend can succeed (the test config suppresses sending).
+    body = {**smallest_create(study.orthanc_id), "email": "pat@example.org"}
+    made = client.post("/api/v1/shares", json=body, headers=api_key.headers)
     assert made.status_code == 201
     return {"study": study.orthanc_id, "uid": study.study_instance_uid, "share": made.json["id"]}
 

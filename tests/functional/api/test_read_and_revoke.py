@@ -6,7 +6,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.shares.audit import AuditKind
-from app.shares.models import AuditEvent, Share
+from app.shares.audit_models import ActorKind, AuditEvent
+from app.shares.models import Share
 from app.users.models import Role
 from tests.functional.api.conftest import smallest_create
 
@@ -99,7 +100,7 @@ def test_revoke_ends_the_share_and_is_audited_with_the_key(app, client, api_key,
                 AuditEvent.share_id == share.id, AuditEvent.kind == AuditKind.REVOKED.value
             )
         )
-        assert event.detail["api_key_id"] == api_key.id
+        assert (event.actor_kind, event.api_key_id) == (ActorKind.API_KEY, api_key.id)
 
 
 def test_study_search_uses_the_consoles_criteria(client, api_key, demo_study):

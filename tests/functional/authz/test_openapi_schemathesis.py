@@ -17,7 +17,7 @@ import json
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from schemathesis import GenerationMode, checks
 from schemathesis.specs.openapi import checks as openapi_checks
@@ -26,7 +26,7 @@ from app.authz import nginx_check, openapi, validate_endpoint
 from app.authz.publication import INSTANT_LINK_VIEWERS, PUBLICATION_TYPES, type_enabled
 from app.extensions import db
 from app.shares.models import Share
-from app.shares.viewer_tokens import mint_viewer_token
+from app.shares.viewer_tokens import TOKEN_NAME, mint_viewer_token
 
 CHECKS = [
     checks.not_a_server_error,
@@ -61,12 +61,12 @@ def live_share(app, make_share, demo_study):
 
 
 @pytest.fixture
-def token_types(app) -> st.SearchStrategy[str]:
+def token_types(app) -> list[str]:
     """The token types this configuration creates (the others are refused, also fuzzed)."""
     with app.app_context():
         enabled = [t for t in [*PUBLICATION_TYPES, *INSTANT_LINK_VIEWERS] if type_enabled(t)]
     assert enabled
-    return st.sampled_from(enabled)
+    return enabled
 
 
 @pytest.fixture
@@ -76,13 +76,19 @@ def api_schema(app):
 
 def plant(case, token: str, study, token_type: str) -> None:
     """Swap the generated ids and token for real ones, keeping the rest of the case."""
-    if case.path == "/auth/nginx/check":
-        case.headers = {
-            **(case.headers or {}),
+    if case.path == nginx_check.PATH:
+        planted = {
             "X-Original-URI": f"/studies/{study.orthanc_id}",
             "X-Original-Method": "GET",
             "X-Original-Authorization": f"Bearer {token}",
         }
+        if any(name.lower() == TOKEN_NAME.lower() for name in case.headers or {}):
+            # A generated `token` header is a second, different token, which the guard
+            # refuses (rightly): the viewer's token goes in both places instead.
+            planted[TOKEN_NAME] = token
+        names = {name.lower() for name in planted}
+        generated = {k: v for k, v in (case.headers or {}).items() if k.lower() not in names}
+        case.headers = {**generated, **planted}
         return
     if case.path == "/auth/tokens/{token_type}":
         case.path_parameters = {"token_type": token_type}
@@ -126,8 +132,11 @@ def test_auth_api_keeps_its_document(
     )
     reached = []
 
+    # The walk always holds one plain case with the real token and study, so reaching the
+    # grant does not hang on how many of the 30 drawn cases happen to carry them.
     @FUZZ
-    @given(case=cases, real=st.booleans(), token_type=token_types)
+    @example(case=operation.Case(), real=True, token_type=token_types[0])
+    @given(case=cases, real=st.booleans(), token_type=st.sampled_from(token_types))
     def run(case, real, token_type):
         if real:
             plant(case, *live_share, token_type)

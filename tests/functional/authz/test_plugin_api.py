@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.shares.models import AuditEvent, Share
+from app.shares.audit_models import AuditEvent
+from app.shares.models import Share
 from app.shares.viewer_tokens import mint_viewer_token
 from tests.functional.authz.conftest import study_body, study_resource
 

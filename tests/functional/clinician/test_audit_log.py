@@ -7,7 +7,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from app.extensions import db
-from app.shares.models import AuditEvent, Share
+from app.shares.audit_models import AuditEvent
+from app.shares.models import Share
 
 
 @pytest.fixture
@@ -42,10 +43,10 @@ def test_admin_filters_the_log(admin_client, events):
     assert first in by_share
     assert second not in by_share
     by_kind = admin_client.get("/admin/audit", query_string={"kind": "challenge_failed"}).text
-    assert "challenge failed" in by_kind
-    assert "created" not in by_kind.split("<tbody>")[1]
+    assert "Wrong answer to the challenge" in by_kind
+    assert "Share created" not in by_kind.split("<tbody>")[1]
     by_actor = admin_client.get("/admin/audit", query_string={"actor": "ALICE@example.org"}).text
-    assert by_actor.count('data-label="Event">created') == 2
+    assert by_actor.count('data-label="Event">Share created') == 2
     day = (datetime.now(UTC) - timedelta(days=10)).date().isoformat()
     by_day = admin_client.get("/admin/audit", query_string={"day_from": day, "day_to": day}).text
     assert by_day.count("<tr>") == 2  # header + the old event

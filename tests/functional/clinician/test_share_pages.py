@@ -7,7 +7,8 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.shares.models import AuditEvent, Share
+from app.shares.audit_models import AuditEvent
+from app.shares.models import Share
 from app.shares.tokens import hash_link_secret
 from tests.fixtures.app import PASSWORD
 
@@ -88,7 +89,8 @@ def test_bad_input_re_renders_the_form_with_a_message(
 
 
 def test_bad_study_lists_are_clear_errors(app, logged_in_client, demo_study):
-    assert logged_in_client.get("/shares/new").status_code == 400
+    nothing_ticked = logged_in_client.get("/shares/new", query_string={"search": "modality=MR"})
+    assert (nothing_ticked.status_code, nothing_ticked.location) == (303, "/?modality=MR")
     assert logged_in_client.get("/shares/new?study=bogus").status_code == 404
     mixed = [demo_study("DEMO0001").orthanc_id, demo_study("DEMO0004").orthanc_id]
     response = create(logged_in_client, mixed)
@@ -127,12 +129,18 @@ def test_actions_revoke_unlock_extend_and_new_link(app, logged_in_client, doe_id
         db.session.commit()
     assert "Unlock" in logged_in_client.get(url).text
     assert logged_in_client.post(f"{url}/unlock").status_code == 302
-    extended = logged_in_client.post(f"{url}/extend", data={"days": "90"}, follow_redirects=True)
-    assert "The share now expires on" in extended.text
-    assert logged_in_client.post(f"{url}/extend", data={"days": "2"}).status_code == 400
-    new_link = logged_in_client.post(f"{url}/new-link")
+    version = {"days": "90", "version": "1"}
+    assert "will expire" in logged_in_client.post(f"{url}/extend", data=version).text
+    extended = logged_in_client.post(
+        f"{url}/extend", data={**version, "confirmed": "yes"}, follow_redirects=True
+    )
+    assert "The share now expires" in extended.text
+    assert logged_in_client.post(f"{url}/extend", data={**version, "days": "2"}).status_code == 400
+    new_link = logged_in_client.post(f"{url}/new-link", data={"confirmed": "yes"})
     assert "A new link is ready" in new_link.text
-    revoked = logged_in_client.post(f"{url}/revoke", follow_redirects=True)
+    revoked = logged_in_client.post(
+        f"{url}/revoke", data={"confirmed": "yes"}, follow_redirects=True
+    )
     assert "The share is revoked" in revoked.text
     again = logged_in_client.post(f"{url}/revoke", follow_redirects=True)
     assert "already revoked" in again.text
@@ -163,7 +171,9 @@ def test_a_new_link_comes_with_a_new_access_code(app, logged_in_client, doe_ids)
     first = create(logged_in_client, doe_ids, access_code="y")
     old_code = re.search(r'<strong class="code">([0-9A-Z-]{12})</strong>', first.text).group(1)
     (share,) = shares(app)
-    page = logged_in_client.post(f"/shares/{share.public_id}/new-link").text
+    page = logged_in_client.post(
+        f"/shares/{share.public_id}/new-link", data={"confirmed": "yes"}
+    ).text
     new_code = re.search(r'<strong class="code">([0-9A-Z-]{12})</strong>', page).group(1)
     assert new_code != old_code
     patient = app.test_client()

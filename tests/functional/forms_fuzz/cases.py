@@ -79,7 +79,13 @@ POST_CASES = [
         _share_form,
         frozenset({200, 400, 404}),
     ),
-    FormCase("clinician.share_revoke", "/shares/{share}", "/shares/{share}/revoke"),
+    FormCase(
+        "clinician.share_revoke",
+        "/shares/{share}",
+        "/shares/{share}/revoke",
+        lambda w: {"confirmed": form_field(["yes"])},
+        frozenset({200, 302, 404}),  # 200: the page that asks first
+    ),
     FormCase(
         "clinician.share_unlock",
         "/shares/{share}",
@@ -90,13 +96,38 @@ POST_CASES = [
         "clinician.share_extend",
         "/shares/{share}",
         "/shares/{share}/extend",
-        lambda w: {"days": form_field(DAYS)},
+        lambda w: {"days": form_field(DAYS), "version": form_field(["1", "2"])},
+        frozenset({200, 302, 400, 404, 409}),  # 200: the new date, to confirm
+    ),
+    FormCase(
+        "clinician.share_set_expiry",
+        "/shares/{share}",
+        "/shares/{share}/expiry",
+        lambda w: {
+            "on": form_field(["2030-01-01"]),
+            "never": form_field(["y"]),
+            "version": form_field(["1"]),
+        },
+        frozenset({200, 302, 400, 404, 409}),
+    ),
+    FormCase(
+        "clinician.share_update",
+        "/shares/{share}/edit",
+        "/shares/{share}/edit",
+        lambda w: {
+            "version": form_field(["1"]),
+            "language": form_field(["en", "fr"]),
+            "challenge": form_field(["none", "password"]),
+            "note": form_field(["x"]),
+            "remove_study": form_field(["x"]),
+        },
+        frozenset({200, 302, 400, 404, 409}),  # 200: a new password, shown once
     ),
     FormCase(
         "clinician.share_new_link",
         "/shares/{share}",
         "/shares/{share}/new-link",
-        lambda w: {"resend": form_field(["1"])},
+        lambda w: {"resend": form_field(["1"]), "confirmed": form_field(["yes"])},
         frozenset({200, 302, 404}),
     ),
     FormCase(

@@ -13,8 +13,9 @@ from tests.fixtures.fuzz import query_string
 FORM_TYPE = "application/x-www-form-urlencoded"
 # What the page shows when it refuses: a field's error, a message box, or the error page.
 MESSAGES = ('class="field-error"', 'class="message message-error"', 'class="error-page"')
-# The recipient's "link not available" page (expired, revoked, locked, unknown).
-UNAVAILABLE = '<p class="muted">'
+# The recipient's "link not available" page (expired, revoked, locked, unknown): what
+# happened, then whom to contact.
+UNAVAILABLE = '<address class="clinic-contact">'
 
 
 class _Forms(HTMLParser):

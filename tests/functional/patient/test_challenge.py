@@ -5,7 +5,8 @@ from sqlalchemy import select
 
 from app.extensions import db
 from app.orthanc.flask_client import get_orthanc
-from app.shares.models import AuditEvent, ChallengeKind, Share
+from app.shares.audit_models import AuditEvent
+from app.shares.models import ChallengeKind, Share
 from app.shares.options import ShareOptions
 from app.shares.service import create_share
 from app.users.models import User
@@ -64,7 +65,9 @@ def test_an_empty_or_unreadable_date_is_pointed_at_and_costs_no_attempt(
     fields = {} if typed is None else {"birth_date": typed}
     response = answer(client, doe_share.secret, **fields)
     assert response.status_code == 400
-    assert "Please enter your date of birth like this: DD/MM/YYYY." in response.text
+    assert "Please enter your date of birth like this: DD/MM/YYYY, for example 31/03/1985." in (
+        response.text
+    )
     assert 'id="birth_date-error"' in response.text
     assert "That did not match" not in response.text
     with app.app_context():

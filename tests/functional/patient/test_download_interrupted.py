@@ -23,7 +23,8 @@ from werkzeug.serving import make_server
 
 from app.demo.orthanc_server import OrthancServer, free_port, stop_process
 from app.extensions import db
-from app.shares.models import AuditEvent, Share
+from app.shares.audit_models import AuditEvent
+from app.shares.models import Share
 from tests.fixtures.big_study import app_env_for, big_study_orthanc, study_ids
 
 ROOT = Path(__file__).resolve().parents[3]

@@ -15,8 +15,9 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
+from app.shares.audit_models import AuditEvent
 from app.shares.downloads import CHUNK, DownloadIncompleteError
-from app.shares.models import AuditEvent, Share
+from app.shares.models import Share
 
 ZIP_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/zip\r\nConnection: close\r\n"
 

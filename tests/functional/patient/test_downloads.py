@@ -11,7 +11,8 @@ import requests
 from sqlalchemy import select
 
 from app.extensions import db
-from app.shares.models import AuditEvent, Share
+from app.shares.audit_models import AuditEvent
+from app.shares.models import Share
 
 CT_DATE = "2023-03-14"  # DEMO0001, MÜLLER^HANS's CT of 20 slices
 

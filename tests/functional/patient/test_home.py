@@ -10,7 +10,8 @@ from sqlalchemy import select, update
 
 from app.demo.catalog import demo_entry
 from app.extensions import db
-from app.shares.models import AuditEvent, Share
+from app.shares.audit_models import AuditEvent
+from app.shares.models import Share
 from app.shares.viewer_tokens import decode_viewer_token
 from app.web_sessions import WebSession
 

@@ -6,7 +6,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.shares.models import AuditEvent, Share
+from app.shares.audit_models import AuditEvent
+from app.shares.models import Share
 
 
 def set_share(app, public_id, **values):

@@ -8,7 +8,8 @@ from sqlalchemy import select
 
 from app import create_app
 from app.extensions import db
-from app.shares.models import AuditEvent, ChallengeKind, Share
+from app.shares.audit_models import AuditEvent
+from app.shares.models import ChallengeKind, Share
 from config import TestConfig
 from tests.fixtures.shares import share_in_app
 

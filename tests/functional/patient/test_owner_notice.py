@@ -4,7 +4,8 @@ import pytest
 from sqlalchemy import select
 
 from app.extensions import db
-from app.shares.models import AuditEvent, ChallengeKind
+from app.shares.audit_models import AuditEvent
+from app.shares.models import ChallengeKind
 
 
 @pytest.fixture

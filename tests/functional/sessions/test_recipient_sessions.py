@@ -77,7 +77,12 @@ def test_revoking_the_share_ends_its_recipients_sessions(app, doe_share, make_do
     clinician = app.test_client()
     log_in(clinician, doctor.email)
 
-    assert clinician.post(f"/shares/{doe_share.share.public_id}/revoke").status_code == 302
+    assert (
+        clinician.post(
+            f"/shares/{doe_share.share.public_id}/revoke", data={"confirmed": "yes"}
+        ).status_code
+        == 302
+    )
     assert count_sessions(app, SessionKind.RECIPIENT, share_id=doe_share.share.id) == 0
     assert_ended(recipient)
     assert count_sessions(app, SessionKind.RECIPIENT, share_id=other.share.id) == 1

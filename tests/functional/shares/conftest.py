@@ -13,7 +13,8 @@ from flask import Flask
 from flask.testing import FlaskClient
 
 from app.extensions import db
-from app.shares.models import AuditEvent, Share
+from app.shares.audit_models import AuditEvent
+from app.shares.models import Share
 from app.shares.service import CreatedShare
 from app.users.models import Role, User
 from tests.fixtures.app import PASSWORD

@@ -5,8 +5,8 @@ from sqlalchemy.exc import OperationalError
 
 from app import create_app
 from app.extensions import db
+from app.shares.audit_models import AuditEvent
 from app.shares.audit_queries import AuditFilter, audit_csv
-from app.shares.models import AuditEvent
 from config import TestConfig
 from tests.fixtures.postgres import unreachable_database_url
 

@@ -9,8 +9,9 @@ from app.demo.catalog import demo_entry
 from app.extensions import db
 from app.orthanc.flask_client import get_orthanc
 from app.shares.audit import AuditKind, record
+from app.shares.audit_models import AuditEvent
 from app.shares.birth_dates import hash_birth_date
-from app.shares.models import AuditEvent, ChallengeKind, Share
+from app.shares.models import ChallengeKind, Share
 from app.shares.options import ShareError, ShareOptions
 from app.shares.service import RESUBMIT_WINDOW, create_share
 from app.shares.tokens import hash_link_secret, looks_like_link_secret

@@ -10,7 +10,8 @@ from app.orthanc.client import OrthancClient
 from app.orthanc.errors import OrthancNotFound, OrthancUnavailable
 from app.orthanc.flask_client import get_orthanc
 from app.shares import lifecycle
-from app.shares.models import AuditEvent, Share, ShareState
+from app.shares.audit_models import AuditEvent
+from app.shares.models import Share, ShareState
 from app.shares.options import ShareError, ShareOptions
 from app.shares.service import create_share
 from app.shares.tokens import hash_link_secret

@@ -1,0 +1,120 @@
+"""`flask shares list|show|extend|unlock|new-link`: the console's actions from a shell."""
+
+import json
+from datetime import timedelta
+
+import pytest
+from sqlalchemy import update
+
+from app.db_types import utcnow
+from app.extensions import db
+from app.shares.models import Share
+
+
+@pytest.fixture
+def app_env(app_env, smtp_sink):
+    return {
+        **app_env,
+        "MAIL_SERVER": smtp_sink.host,
+        "MAIL_PORT": str(smtp_sink.port),
+        "MAIL_SUPPRESS_SEND": "false",
+        "MAIL_DEFAULT_SENDER": "StudyShare <studyshare@clinic.example>",
+    }
+
+
+@pytest.fixture
+def two_shares(make_share, make_user, demo_study):
+    ada = make_user("ada@example.org")
+    first = make_share([demo_study("DEMO0001").orthanc_id], owner=ada)
+    second = make_share(
+        [demo_study("DEMO0004").orthanc_id], access_code=True, recipient_email="pat@example.org"
+    )
+    return first, second
+
+
+def invoke_json(runner, *args):
+    result = runner.invoke(args=["shares", *args, "--json"])
+    assert result.exit_code == 0, result.output
+    return json.loads(result.output)
+
+
+def set_share(app, public_id, **values):
+    with app.app_context():
+        db.session.execute(update(Share).where(Share.public_id == public_id).values(**values))
+        db.session.commit()
+
+
+def test_list_filters_by_owner_and_state(app, runner, two_shares):
+    first, second = two_shares
+    listed = invoke_json(runner, "list")
+    assert [s["id"] for s in listed["shares"]] == [second.share.public_id, first.share.public_id]
+    assert "secret_hash" not in listed["shares"][0]
+    by_ada = invoke_json(runner, "list", "--owner", "ADA@example.org")
+    assert [s["id"] for s in by_ada["shares"]] == [first.share.public_id]
+    set_share(app, first.share.public_id, revoked_at=utcnow())
+    revoked = invoke_json(runner, "list", "--state", "revoked")
+    assert [s["id"] for s in revoked["shares"]] == [first.share.public_id]
+    paged = invoke_json(runner, "list", "--limit", "1")
+    assert paged["has_next"] is True
+    text = runner.invoke(args=["shares", "list"]).output
+    assert first.share.public_id in text
+    assert "revoked" in text
+
+
+def test_list_refuses_bad_filters_clearly(runner, two_shares):
+    for args in (["--owner", "nobody@example.org"], ["--state", "odd"], ["--limit", "0"]):
+        result = runner.invoke(args=["shares", "list", *args])
+        assert result.exit_code != 0, args
+        assert "Traceback" not in result.output
+
+
+def test_show_prints_the_share_and_its_audit(runner, two_shares):
+    _, second = two_shares
+    shown = invoke_json(runner, "show", second.share.public_id)
+    assert shown["has_access_code"] is True
+    assert [event["kind"] for event in shown["audit"]] == ["created"]
+    assert second.secret not in json.dumps(shown)
+    missing = runner.invoke(args=["shares", "show", "nope"])
+    assert missing.exit_code == 1
+    assert "No share nope." in missing.output
+
+
+def test_extend_adds_days_through_the_lifecycle(app, runner, two_shares):
+    first, _ = two_shares
+    before = first.share.expires_at
+    extended = invoke_json(runner, "extend", first.share.public_id, "--days", "7")
+    assert extended["expires_at"] > before.isoformat()
+    assert "extended" in [
+        e["kind"] for e in invoke_json(runner, "show", first.share.public_id)["audit"]
+    ]
+    refused = runner.invoke(args=["shares", "extend", first.share.public_id, "--days", "8"])
+    assert refused.exit_code == 2
+    set_share(app, first.share.public_id, revoked_at=utcnow())
+    revoked = runner.invoke(args=["shares", "extend", first.share.public_id, "--days", "7"])
+    assert revoked.exit_code == 1
+    assert "revoked share cannot be extended" in revoked.output
+
+
+def test_unlock_a_locked_share_only(app, runner, two_shares):
+    first, _ = two_shares
+    not_locked = runner.invoke(args=["shares", "unlock", first.share.public_id])
+    assert (not_locked.exit_code, "not locked" in not_locked.output) == (1, True)
+    set_share(app, first.share.public_id, locked_at=utcnow() - timedelta(minutes=1))
+    result = runner.invoke(args=["shares", "unlock", first.share.public_id])
+    assert result.exit_code == 0, result.output
+    assert invoke_json(runner, "show", first.share.public_id)["state"] == "active"
+
+
+def test_new_link_replaces_the_old_one_and_can_email_it(app, client, runner, two_shares, smtp_sink):
+    first, second = two_shares
+    issued = invoke_json(runner, "new-link", second.share.public_id, "--email")
+    assert second.secret not in issued["link"]
+    assert issued["access_code"] not in (None, second.access_code)
+    base = app.config["PUBLIC_BASE_URL"]
+    assert client.get(f"/s/{second.secret}").status_code == 404
+    assert client.get(issued["link"].removeprefix(base)).status_code == 200
+    [delivery] = smtp_sink.deliveries
+    assert delivery.rcpt_tos == ["pat@example.org"]
+    no_address = runner.invoke(args=["shares", "new-link", first.share.public_id, "--email"])
+    assert no_address.exit_code == 1
+    assert "has no recipient e-mail address" in no_address.output
