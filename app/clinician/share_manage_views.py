@@ -17,7 +17,7 @@ from app.clinician.share_confirmations import (
     revoke_confirmation,
 )
 from app.clinician.share_edit_forms import ExtendShareForm, SetExpiryForm
-from app.clinician.share_forms import ShareFilterForm
+from app.clinician.share_forms import CHALLENGE_LABELS, ShareFilterForm
 from app.clinician.share_views import render_created
 from app.extensions import db
 from app.orthanc.flask_client import get_orthanc
@@ -85,6 +85,7 @@ def share_detail(public_id: str):
     return render_template(
         "clinician/share_detail.html",
         share=share,
+        challenge_label=CHALLENGE_LABELS[share.challenge_kind],
         events=audit_trail(share),
         action_form=EmptyForm(),
         extend_form=ExtendShareForm(formdata=None, version=share.version),

@@ -127,7 +127,9 @@ def test_actions_revoke_unlock_extend_and_new_link(app, logged_in_client, doe_id
         stored = db.session.get(Share, share.id)
         stored.locked_at = datetime.now(UTC)
         db.session.commit()
-    assert "Unlock" in logged_in_client.get(url).text
+    detail = logged_in_client.get(url).text
+    assert "Unlock" in detail
+    assert "<dd>Patient&#39;s birth date</dd>" in detail  # the challenge in words
     assert logged_in_client.post(f"{url}/unlock").status_code == 302
     version = {"days": "90", "version": "1"}
     assert "will expire" in logged_in_client.post(f"{url}/extend", data=version).text
