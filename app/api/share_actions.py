@@ -7,11 +7,12 @@ from flask import abort
 from app.api import bp
 from app.api import json_input as read
 from app.api.key_auth import current_key, requires
-from app.api.share_json import created_json, share_json
+from app.api.share_json import created_json
 from app.api.share_views import visible_share
 from app.api_keys.models import Scope
 from app.errors import error_response
 from app.shares import lifecycle
+from app.shares.facts import share_facts
 from app.shares.models import ShareState
 from app.shares.options import EXPIRY_DAYS
 from app.shares.versions import StaleShareError
@@ -34,7 +35,7 @@ def extend_share(share_id: str):
         lifecycle.extend(share, days, user=current_key().owner, version=version)
     except StaleShareError:
         abort(409, "The share changed since `version` was read: GET it and try again.")
-    return share_json(share)
+    return share_facts(share)
 
 
 @bp.post("/shares/<share_id>/resend")

@@ -10,13 +10,14 @@ from app.api import bp
 from app.api import json_input as read
 from app.api.key_auth import current_key, requires
 from app.api.query_input import MAX_PAGE, bounded, query_args
-from app.api.share_json import created_json, share_json
+from app.api.share_json import created_json
 from app.api.share_listing import ShareFilter, TooManyStudies, find_shares, share_made_with
 from app.api.share_requests import FIELDS, MAX_IDENTIFIER, options_from
 from app.api_keys.idempotency import MAX_IDEMPOTENCY_KEY, IdempotencyMismatch, creation_key_for
 from app.api_keys.models import Scope
 from app.errors import error_response
 from app.orthanc.flask_client import get_orthanc
+from app.shares.facts import share_facts
 from app.shares.lifecycle import revoke
 from app.shares.models import Share, ShareState
 from app.shares.options import ShareError
@@ -84,7 +85,7 @@ def visible_share(share_id: str) -> Share:
 @requires(Scope.SHARES_READ)
 def get_share(share_id: str):
     """One share: its settings, state and studies (never its link: it is not stored)."""
-    return share_json(visible_share(share_id))
+    return share_facts(visible_share(share_id))
 
 
 @bp.get("/shares")
@@ -114,7 +115,7 @@ def list_shares_route():
     except TooManyStudies:
         abort(400, "This patient has too many studies to filter by: add `accession_number`.")
     return {
-        "shares": [share_json(share) for share in shares],
+        "shares": [share_facts(share) for share in shares],
         "page": page,
         "per_page": per_page,
         "has_next": has_next,
@@ -130,4 +131,4 @@ def revoke_share(share_id: str):
         revoke(share, get_orthanc(), user=current_key().owner)
     except ShareError as exc:
         abort(409, str(exc))
-    return share_json(share)
+    return share_facts(share)

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
 from functools import wraps
 from typing import Any
 
@@ -19,6 +18,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from app.extensions import db
 from app.shares import lifecycle
 from app.shares.audit_models import AuditEvent
+from app.shares.facts import iso_time, share_facts
 from app.shares.models import Share, ShareState
 from app.shares.options import EXPIRY_DAYS, ShareError
 from app.shares.queries import audit_trail, list_shares
@@ -30,31 +30,9 @@ MAX_LIMIT = 1000
 _commands = AppGroup("shares-follow")
 
 
-def _time(value: datetime | None) -> str | None:
-    return value.isoformat() if value else None
-
-
-def share_facts(share: Share) -> dict[str, Any]:
-    """A share as `shares list` and `shares show` print it: no hash, no secret."""
-    return {
-        "id": share.public_id,
-        "state": share.state().value,
-        "owner": share.owner.email,
-        "created_at": _time(share.created_at),
-        "expires_at": _time(share.expires_at),
-        "challenge": share.challenge_kind.value,
-        "has_access_code": share.access_code_hash is not None,
-        "allow_download": share.allow_download,
-        "email": share.recipient_email,
-        "open_count": share.open_count or 0,
-        "last_opened_at": _time(share.last_opened_at),
-        "studies": [study.source_orthanc_study_id for study in share.studies],
-    }
-
-
 def _event_facts(event: AuditEvent) -> dict[str, Any]:
     return {
-        "at": _time(event.created_at),
+        "at": iso_time(event.created_at),
         "kind": event.kind,
         "actor": event.actor_name,
         "network": event.network,

@@ -89,8 +89,10 @@ def test_extend_a_revoked_share_is_422_and_a_stale_version_409(app, client, api_
     path = f"/api/v1/shares/{made['id']}/extend"
     with app.app_context():
         version = db.session.scalar(select(Share.version).where(Share.public_id == made["id"]))
+    assert made["version"] == version  # the answer gives what a change must send back
     first = client.post(path, json={"days": 1, "version": version}, headers=api_key.headers)
     assert first.status_code == 200
+    assert first.json["version"] == version + 1
     stale = client.post(path, json={"days": 1, "version": version}, headers=api_key.headers)
     assert stale.status_code == 409
     set_share(app, made["id"], revoked_at=utcnow())
