@@ -9,32 +9,17 @@ strategies (its pytest integration does not run on pytest 9.2).
 
 from __future__ import annotations
 
-import json
-
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given
 from hypothesis import strategies as st
-from schemathesis import GenerationMode, checks
-from schemathesis.specs.openapi import checks as openapi_checks
+from schemathesis import GenerationMode
 
 from app.api import openapi
+from tests.fixtures.schemathesis import CHECKS, documented_operations, fuzz
 from tests.functional.api.conftest import smallest_create
 
-CHECKS = [
-    checks.not_a_server_error,
-    openapi_checks.status_code_conformance,
-    openapi_checks.content_type_conformance,
-    openapi_checks.response_headers_conformance,
-    openapi_checks.response_schema_conformance,
-    openapi_checks.ignored_auth,
-]
-FUZZ = settings(max_examples=25, deadline=None, suppress_health_check=list(HealthCheck))
-
-
-def documented_operations() -> list[tuple[str, str]]:
-    document = json.loads(openapi.document_bytes())
-    return [(path, method) for path, item in document["paths"].items() for method in item]
+FUZZ = fuzz(25)
 
 
 @pytest.fixture
@@ -66,7 +51,7 @@ def plant(case, ids: dict[str, str]) -> None:
         case.body = {**case.body, "studies": [ids["study"]], "anonymize": False}
 
 
-@pytest.mark.parametrize(("path", "method"), documented_operations())
+@pytest.mark.parametrize(("path", "method"), documented_operations(openapi.document_bytes()))
 def test_the_api_keeps_its_document(api_schema, api_key, real_ids, path, method):
     operation = api_schema[path][method.upper()]
     cases = operation.as_strategy(GenerationMode.POSITIVE) | operation.as_strategy(

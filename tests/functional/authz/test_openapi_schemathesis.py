@@ -17,31 +17,18 @@ import json
 
 import pytest
 import schemathesis
-from hypothesis import HealthCheck, example, given, settings
+from hypothesis import example, given
 from hypothesis import strategies as st
-from schemathesis import GenerationMode, checks
-from schemathesis.specs.openapi import checks as openapi_checks
+from schemathesis import GenerationMode
 
 from app.authz import nginx_check, openapi, validate_endpoint
 from app.authz.publication import INSTANT_LINK_VIEWERS, PUBLICATION_TYPES, type_enabled
 from app.extensions import db
 from app.shares.models import Share
 from app.shares.viewer_tokens import TOKEN_NAME, mint_viewer_token
+from tests.fixtures.schemathesis import CHECKS, documented_operations, fuzz
 
-CHECKS = [
-    checks.not_a_server_error,
-    openapi_checks.status_code_conformance,
-    openapi_checks.content_type_conformance,
-    openapi_checks.response_headers_conformance,
-    openapi_checks.response_schema_conformance,
-    openapi_checks.ignored_auth,
-]
-FUZZ = settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
-
-
-def documented_operations() -> list[tuple[str, str]]:
-    document = json.loads(openapi.document_bytes())
-    return [(path, method) for path, item in document["paths"].items() for method in item]
+FUZZ = fuzz(30)
 
 
 @pytest.fixture
@@ -122,7 +109,7 @@ def reached_its_purpose(path: str, status: int, body: bytes) -> bool:
     return True
 
 
-@pytest.mark.parametrize(("path", "method"), documented_operations())
+@pytest.mark.parametrize(("path", "method"), documented_operations(openapi.document_bytes()))
 def test_auth_api_keeps_its_document(
     api_schema, live_share, plugin_headers, token_types, path, method
 ):
