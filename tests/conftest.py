@@ -4,6 +4,7 @@ pytest_plugins = [
     "tests.orthanc.fixtures",
     "tests.fixtures.postgres",
     "tests.fixtures.app",
+    "tests.fixtures.migrations",
     "tests.fixtures.shares",
     "tests.fixtures.smtp",
     "tests.e2e.authz_fixtures",

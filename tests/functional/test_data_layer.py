@@ -9,28 +9,10 @@ from flask_migrate import downgrade, upgrade
 from sqlalchemy import inspect, select
 from sqlalchemy.exc import IntegrityError
 
-from app import create_app
 from app.extensions import db
 from app.shares.audit_models import AuditEvent
 from app.shares.models import ChallengeKind, Share, ShareState, ShareStudy
 from app.users.models import Role, User
-from config import TestConfig
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def migrated_app(request, tmp_path):
-    """An app whose database was built by the Alembic migrations, on each backend."""
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'migrated.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    flask_app = create_app(TestConfig({"DATABASE_URL": url, "SECRET_KEY": "x" * 32}))
-    with flask_app.app_context():
-        upgrade()
-        yield flask_app
-        db.session.remove()
-        downgrade(revision="base")
-        db.engine.dispose()
 
 
 def test_migrations_match_the_models(migrated_app):

@@ -4,16 +4,13 @@ from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
 
-import pytest
 from flask_migrate import downgrade, upgrade
 from sqlalchemy import func, inspect, select, update
 
-from app import create_app
 from app.auth import log_in as start_console_session
 from app.extensions import db
 from app.users.models import User
 from app.web_sessions import SessionKind, WebSession
-from config import TestConfig
 from tests.functional.sessions.conftest import count_sessions, log_in
 
 
@@ -39,21 +36,6 @@ def test_expired_sessions_are_purged_at_login_and_by_purge_expired(app, runner, 
     assert result.exit_code == 0, result.output
     assert "Deleted 1 expired sessions." in result.output
     assert count_sessions(app, SessionKind.CONSOLE) == 1
-
-
-@pytest.fixture(params=["sqlite", "postgresql"])
-def migrated_app(request, tmp_path):
-    if request.param == "sqlite":
-        url = f"sqlite:///{tmp_path / 'migrated.db'}"
-    else:
-        url = request.getfixturevalue("postgres_url")
-    flask_app = create_app(TestConfig({"DATABASE_URL": url, "SECRET_KEY": "x" * 32}))
-    with flask_app.app_context():
-        upgrade()
-        yield flask_app
-        db.session.remove()
-        downgrade(revision="base")
-        db.engine.dispose()
 
 
 def test_the_migration_goes_down_and_up_keeping_the_users(migrated_app):
