@@ -5,9 +5,10 @@ set -euo pipefail
 
 # Orthanc and its plugins for the demo and the tests; Chromium for the browser tests;
 # zbar-tools to read QR codes back in the tests; nodejs (npm below) to fetch the OHIF viewer;
-# nginx-light to run the shipped deploy/nginx/ guard in the tests (no service is started).
+# nginx-light to run the shipped deploy/nginx/ guard in the tests (no service is started);
+# Pango for WeasyPrint (the API's handout PDF), poppler-utils to read that PDF in the tests.
 packages=(orthanc orthanc-python orthanc-dicomweb orthanc-webviewer chromium fonts-dejavu-core zbar-tools
-  nodejs nginx-light)
+  nodejs nginx-light libpango-1.0-0 libpangoft2-1.0-0 poppler-utils)
 
 missing=()
 for package in "${packages[@]}"; do

@@ -12,6 +12,7 @@ from app.api import (  # noqa: E402,F401  (registers the routes)
     key_auth,
     openapi,
     share_actions,
+    share_edits,
     share_views,
     study_views,
 )

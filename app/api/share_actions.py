@@ -43,22 +43,16 @@ def extend_share(share_id: str):
 def resend_share(share_id: str):
     """E-mail the share's link to its recipient again: a new link, as the console's resend.
 
-    The link is not stored (only its hash), so it cannot be sent twice: a new one is made
-    and sent, and the old one stops working.
+    The link is not stored (only its hash), so it cannot be sent twice: a new one is sent,
+    and replaces the old one only once the mail server took it.
     """
     share = visible_share(share_id)
     if not share.recipient_email:
         abort(422, "This share has no recipient e-mail address.")
     if share.state() is not ShareState.ACTIVE:
         abort(409, f"This share is {share.state().value}: its link cannot be sent again.")
-    created = lifecycle.new_link(share, user=current_key().owner, email_recipient=True)
-    if created.email_error:
-        # The old link already stopped working: the new one must not be lost with the e-mail.
-        return error_response(
-            502,
-            created.email_error,
-            "The share's link was replaced all the same: `share` holds the new one, to send "
-            "another way or by resending once the mail server answers.",
-            members={"share": created_json(created)},
-        )
+    try:
+        created = lifecycle.new_link(share, user=current_key().owner, email_recipient=True)
+    except lifecycle.EmailNotSentError as exc:
+        return error_response(502, str(exc))
     return created_json(created)

@@ -33,6 +33,7 @@ FIELDS = frozenset(
         "note",
         "max_opens",
         "notify_owner",
+        "include",  # read by share_json.includes: files made from the link
     }
 )
 MAX_IDENTIFIER = 64  # DICOM UIDs, accession numbers and patient ids are shorter
@@ -67,7 +68,7 @@ def _study_ids(studies: Any, client: OrthancClient) -> list[str]:
         abort(400, "`studies` must be a non-empty list.")
     if len(studies) > MAX_STUDIES:
         raise ShareError(f"A share can hold at most {MAX_STUDIES} studies.")
-    return [_study_id(entry, client) for entry in studies]
+    return [study_id(entry, client) for entry in studies]
 
 
 def _identifier(entry: dict[str, Any], name: str) -> str:
@@ -79,7 +80,8 @@ def _identifier(entry: dict[str, Any], name: str) -> str:
     return value.strip()
 
 
-def _study_id(entry: Any, client: OrthancClient) -> str:
+def study_id(entry: Any, client: OrthancClient) -> str:
+    """The Orthanc id of a study named as the API allows (400 on a malformed entry)."""
     if isinstance(entry, str) and 0 < len(entry) <= MAX_IDENTIFIER:
         return entry  # an Orthanc id: the service checks that it exists
     if isinstance(entry, dict) and set(entry) == {"study_instance_uid"}:

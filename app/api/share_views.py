@@ -10,7 +10,7 @@ from app.api import bp
 from app.api import json_input as read
 from app.api.key_auth import current_key, requires
 from app.api.query_input import MAX_PAGE, bounded, query_args
-from app.api.share_json import created_json
+from app.api.share_json import created_json, includes
 from app.api.share_listing import ShareFilter, TooManyStudies, find_shares, share_made_with
 from app.api.share_requests import FIELDS, MAX_IDENTIFIER, options_from
 from app.api_keys.idempotency import MAX_IDEMPOTENCY_KEY, IdempotencyMismatch, creation_key_for
@@ -51,8 +51,10 @@ def _creation_key(body: dict) -> str | None:
 @bp.post("/shares")
 @requires(Scope.SHARES_CREATE)
 def create_share_route():
-    """Create a share; the link, access code and password are in this answer only."""
+    """Create a share; the link, access code, password (and files asked for by `include`)
+    are in this answer only."""
     body = read.json_object(FIELDS)
+    include = includes(body)
     creation_key = _creation_key(body)
     client = get_orthanc()
     options = replace(options_from(body, client), creation_key=creation_key)
@@ -70,7 +72,7 @@ def create_share_route():
     headers = {"Location": url_for("api.get_share", share_id=created.share.public_id)}
     if created.repeated:
         headers["Idempotent-Replayed"] = "true"
-    return created_json(created), 201, headers
+    return created_json(created, include), 201, headers
 
 
 def visible_share(share_id: str) -> Share:

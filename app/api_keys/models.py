@@ -17,6 +17,7 @@ class Scope(StrEnum):
     SHARES_CREATE = "shares:create"
     SHARES_READ = "shares:read"
     SHARES_REVOKE = "shares:revoke"
+    SHARES_UPDATE = "shares:update"  # edits after sending (PATCH)
     STUDIES_SEARCH = "studies:search"
 
 

@@ -18,6 +18,7 @@ SCOPE_LABELS = {
     Scope.SHARES_CREATE: "Create shares",
     Scope.SHARES_READ: "Read and list shares",
     Scope.SHARES_REVOKE: "Revoke shares",
+    Scope.SHARES_UPDATE: "Change shares after sending",
     Scope.STUDIES_SEARCH: "Search studies",
 }
 

@@ -6,19 +6,17 @@ only knows as a hash: without the right secret these routes answer like an unkno
 
 from __future__ import annotations
 
-from flask import Response, abort, current_app, render_template, url_for
-from flask_babel import force_locale
+from flask import Response, abort, render_template, url_for
 from flask_login import current_user
 
 from app.clinician import bp
 from app.clinician.share_delivery_forms import HandoutForm, ShareEmailForm, ShareSecretForm
 from app.orthanc.flask_client import get_orthanc
-from app.shares import wording
+from app.shares.handout import handout_html
 from app.shares.links import checked_access_code, share_link
 from app.shares.mail import send_share_email
 from app.shares.models import Share
-from app.shares.plain_words import exam_name
-from app.shares.qr import qr_png, qr_svg
+from app.shares.qr import qr_png
 from app.shares.queries import share_for_user
 from app.shares.service import CreatedShare
 from app.shares.tokens import secret_matches
@@ -43,35 +41,18 @@ def _patient_name(share: Share) -> str | None:
     return study.patient.display_name or None
 
 
-def _exam(summary: dict, language: str) -> dict:
-    """What the handout prints of a study: its name in lay terms and its date."""
-    name = exam_name(summary.get("description"), summary.get("modalities") or [], language)
-    return {"name": name, "date": summary.get("date")}
-
-
 @bp.post("/shares/<public_id>/handout")
 def share_handout(public_id: str):
     """A one-page printable handout in the recipient's language."""
     form = HandoutForm()
     share = _share_for_delivery(public_id, form)
-    link = share_link(form.secret.data)
-    patient_name = _patient_name(share) if form.show_patient_name.data else None
-    with force_locale(share.language):
-        page = render_template(
-            "clinician/share_handout.html",
-            share=share,
-            link=link,
-            qr=qr_svg(link),
-            # Only the share's own code is printed, so paper never lies.
-            access_code=checked_access_code(share, form.access_code.data),
-            code_address=f"{current_app.config['PUBLIC_BASE_URL']}/code",
-            patient_name=patient_name,
-            exams=[_exam(study.summary or {}, share.language) for study in share.studies],
-            shared_by=wording.shared_by_sentence(share),
-            expiry=wording.expiry_sentence(share),
-            challenge_step=wording.challenge_step(share),
-            viewing_step=wording.viewing_step(share),
-        )
+    page = handout_html(
+        share,
+        share_link(form.secret.data),
+        # Only the share's own code is printed, so paper never lies.
+        access_code=checked_access_code(share, form.access_code.data),
+        patient_name=_patient_name(share) if form.show_patient_name.data else None,
+    )
     return page, 200, NO_STORE
 
 

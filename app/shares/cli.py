@@ -13,7 +13,7 @@ from flask.cli import AppGroup
 from app.extensions import db
 from app.orthanc.errors import OrthancError
 from app.orthanc.flask_client import get_orthanc
-from app.shares import cli_follow
+from app.shares import cli_edit, cli_follow
 from app.shares.backfill import backfill_patients
 from app.shares.lifecycle import purge_ended, revoke
 from app.shares.models import ChallengeKind, Share
@@ -24,7 +24,7 @@ from app.users.models import User
 from app.web_sessions import purge_expired as purge_expired_sessions
 
 shares_cli = AppGroup("shares", help="Create, list, look after, revoke and clean up shares.")
-for _command in cli_follow.COMMANDS:
+for _command in (*cli_follow.COMMANDS, *cli_edit.COMMANDS):
     shares_cli.add_command(_command)
 
 

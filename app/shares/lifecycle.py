@@ -15,9 +15,10 @@ from app.orthanc.client import OrthancClient
 from app.orthanc.errors import OrthancError, OrthancNotFound
 from app.shares import links
 from app.shares.audit import AuditKind, record
+from app.shares.mail import send_share_email
 from app.shares.models import Share, ShareState, ShareStudy
 from app.shares.options import EXPIRY_DAYS, ShareError
-from app.shares.service import CreatedShare, send_to_recipient
+from app.shares.service import CreatedShare
 from app.shares.versions import change, claim_version
 from app.users.models import User
 from app.web_sessions import end_share_sessions
@@ -146,21 +147,45 @@ def regenerate_link(
 ) -> tuple[str, str | None]:
     """A new link secret, and a new access code if the share has one: the old ones stop
     working at once (a lost handout carries both, and the new handout needs the code)."""
-    if share.state() is ShareState.REVOKED:
-        raise ShareError("A revoked share cannot get a new link.")
+    _check_link_renewable(share)
     secret, code = links.rotate(share)
     record(AuditKind.LINK_REGENERATED, share, user=user, detail={"reason": reason})
     db.session.commit()
     return secret, code
 
 
+def _check_link_renewable(share: Share) -> None:
+    if share.state() is ShareState.REVOKED:
+        raise ShareError("A revoked share cannot get a new link.")
+
+
+class EmailNotSentError(ShareError):
+    """The e-mail with a new link failed: nothing changed, the old link still works."""
+
+
 def new_link(
     share: Share, user: User | None = None, *, email_recipient: bool = False
 ) -> CreatedShare:
-    """regenerate_link, shown as a created share; e-mailed again to the recipient if asked."""
-    secret, code = regenerate_link(share, user=user)
-    created = CreatedShare(share, secret, code)
-    return send_to_recipient(created) if email_recipient else created
+    """regenerate_link, shown as a created share; with `email_recipient`, resent first.
+
+    Only the link's hash is stored, so resending means a new one: it is e-mailed
+    before it replaces the old one, and stored only once the mail server took it. Raise
+    EmailNotSentError when it did not: the share is unchanged (only the failure is audited).
+    """
+    if not email_recipient:
+        secret, code = regenerate_link(share, user=user)
+        return CreatedShare(share, secret, code)
+    _check_link_renewable(share)
+    if not share.recipient_email:
+        raise ShareError("This share has no recipient e-mail address.")
+    secret, code = links.next_secrets(share)
+    error = send_share_email(CreatedShare(share, secret, code))  # audits and commits the sending
+    if error:
+        raise EmailNotSentError(error + " The link was not changed: the old one still works.")
+    links.store(share, secret, code)
+    record(AuditKind.LINK_REGENERATED, share, user=user, detail={"reason": "resent"})
+    db.session.commit()
+    return CreatedShare(share, secret, code)
 
 
 def delete_anonymized_copies(share: Share, client: OrthancClient) -> int:

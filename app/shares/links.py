@@ -35,18 +35,30 @@ def issue(share: Share, *, access_code: bool) -> tuple[str, str | None]:
     Returns them in clear, to be shown once; the old ones stop working at once.
     """
     secret = new_link_secret()
-    share.secret_hash = hash_link_secret(secret)
     code = new_access_code() if access_code else None
-    share.access_code_hash = (
-        hash_access_code(code, current_key(Purpose.ACCESS_CODES)) if code else None
-    )
+    store(share, secret, code)
     return secret, code
 
 
-def rotate(share: Share) -> tuple[str, str | None]:
+def store(share: Share, secret: str, code: str | None) -> None:
+    """Make `secret` (and `code`) the share's, as hashes; the caller commits."""
+    share.secret_hash = hash_link_secret(secret)
+    share.access_code_hash = (
+        hash_access_code(code, current_key(Purpose.ACCESS_CODES)) if code else None
+    )
+
+
+def next_secrets(share: Share) -> tuple[str, str | None]:
     """A new link, and a new access code if the share has one (a lost handout carries both,
-    and the new handout needs the code)."""
-    return issue(share, access_code=share.access_code_hash is not None)
+    and the new handout needs the code); not stored yet (see `store`)."""
+    return new_link_secret(), new_access_code() if share.access_code_hash is not None else None
+
+
+def rotate(share: Share) -> tuple[str, str | None]:
+    """next_secrets, stored: the old link and code stop working once committed."""
+    secret, code = next_secrets(share)
+    store(share, secret, code)
+    return secret, code
 
 
 def share_by_secret(secret: str) -> Share | None:

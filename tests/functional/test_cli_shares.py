@@ -118,3 +118,64 @@ def test_new_link_replaces_the_old_one_and_can_email_it(app, client, runner, two
     no_address = runner.invoke(args=["shares", "new-link", first.share.public_id, "--email"])
     assert no_address.exit_code == 1
     assert "has no recipient e-mail address" in no_address.output
+
+
+def test_edit_changes_settings_studies_and_expiry(app, runner, two_shares, demo_study):
+    _first, second = two_shares
+    public_id = second.share.public_id
+    day = (utcnow() + timedelta(days=20)).astimezone(app.config["CLINIC_TIMEZONE"]).date()
+    edited = invoke_json(
+        runner, "edit", public_id, "--no-download", "--language", "de", "--note", "Hallo",
+        "--expires-on", day.isoformat(), "--add-study", demo_study("DEMO0003").orthanc_id,
+    )  # fmt: skip
+    assert (edited["allow_download"], edited["language"], edited["note"]) == (False, "de", "Hallo")
+    assert set(edited["changes"]) == {"allow_download", "language", "note", "expires_at", "studies"}
+    assert len(edited["studies"]) == 2
+    shown = invoke_json(runner, "show", public_id)
+    assert shown["audit"][-1]["kind"] == "edited"
+    assert shown["audit"][-1]["actor"] == "system"
+    text = runner.invoke(args=["shares", "edit", public_id, "--note", ""])
+    assert (text.exit_code, "note" in text.output) == (0, True)
+    same = runner.invoke(args=["shares", "edit", public_id, "--note", ""])
+    assert "nothing to change" in same.output
+
+
+def test_edit_a_new_password_is_printed_once(runner, two_shares):
+    _first, second = two_shares
+    public_id = second.share.public_id
+    generated = invoke_json(runner, "edit", public_id, "--challenge", "password")
+    assert generated["password"]
+    assert generated["challenge"] == "password"
+    assert "password" not in invoke_json(runner, "show", public_id)
+    chosen = runner.invoke(
+        args=["shares", "edit", public_id, "--challenge", "password", "--password-stdin"],
+        input="a typed secret\n",
+    )
+    assert chosen.exit_code == 0, chosen.output
+    assert "password: a typed secret" in chosen.output
+
+
+def test_edit_refusals(runner, two_shares, demo_study):
+    first, second = two_shares
+    version = invoke_json(runner, "show", second.share.public_id)["version"]
+    assert invoke_json(runner, "edit", second.share.public_id, "--note", "x", "--if-version",
+                       str(version))["version"] == version + 1  # fmt: skip
+    cases = [
+        (["--note", "y", "--if-version", str(version)], 1, "changed since"),
+        (["--add-study", demo_study("DEMO0001").orthanc_id], 1, "patient"),
+        (["--add-study", "no-such-study"], 1, "not found"),
+        (["--remove-study", "no-such-study"], 1, "not in this share"),
+        (["--expires-on", "31/12/2030"], 2, "date like"),
+        (["--expires-on", "2001-01-01"], 1, "future"),
+        (["--password-stdin"], 2, "go with --challenge"),
+        (["--language", "xx"], 2, "xx"),
+    ]
+    for args, code, words in cases:
+        result = runner.invoke(args=["shares", "edit", second.share.public_id, *args])
+        assert (result.exit_code, words in result.output) == (code, True), (args, result.output)
+    missing = runner.invoke(args=["shares", "edit", "sh-nope", "--note", "x"])
+    assert (missing.exit_code, "No share sh-nope" in missing.output) == (1, True)
+    set_share_revoked = runner.invoke(args=["shares", "revoke", first.share.public_id])
+    assert set_share_revoked.exit_code == 0
+    revoked = runner.invoke(args=["shares", "edit", first.share.public_id, "--note", "x"])
+    assert (revoked.exit_code, "revoked" in revoked.output) == (1, True)

@@ -137,12 +137,13 @@ def test_resend_refusals(app, client, make_key, api_key, demo_study, made, smtp_
     assert refused.status_code == 502
     assert refused.mimetype == "application/problem+json"
     assert "refused the recipient's address" in refused.json["detail"]
-    # Nothing lost: the old link stopped working, the new one is in the answer and opens.
+    # Nothing half-done: the link was not replaced, the old one still opens.
+    assert "the old one still works" in refused.json["detail"]
+    assert "share" not in refused.json
     base = app.config["PUBLIC_BASE_URL"]
-    new_link = refused.json["share"]["link"]
-    assert new_link != made["link"]
-    assert client.get(new_link.removeprefix(base)).status_code == 200
-    assert client.get(made["link"].removeprefix(base)).status_code == 404
+    assert client.get(made["link"].removeprefix(base)).status_code == 200
+    assert events(app, made["id"], AuditKind.LINK_REGENERATED) == []
+    assert len(events(app, made["id"], AuditKind.EMAIL_FAILED)) == 1
     set_share(app, made["id"], revoked_at=utcnow())
     revoked = client.post(f"/api/v1/shares/{made['id']}/resend", headers=api_key.headers)
     assert revoked.status_code == 409

@@ -16,6 +16,7 @@ SCOPES = {
     ("POST", "/api/v1/shares"): "shares:create",
     ("GET", "/api/v1/shares"): "shares:read",
     ("GET", "/api/v1/shares/<share_id>"): "shares:read",
+    ("PATCH", "/api/v1/shares/<share_id>"): "shares:update",
     ("POST", "/api/v1/shares/<share_id>/revoke"): "shares:revoke",
     ("POST", "/api/v1/shares/<share_id>/extend"): "shares:create",
     ("POST", "/api/v1/shares/<share_id>/resend"): "shares:create",
@@ -37,7 +38,7 @@ def api_routes(app) -> set[tuple[str, str]]:
 def call(client, method: str, rule: str, headers: dict[str, str] | None = None):
     path = rule.replace("<share_id>", "sh-000000000000")
     return client.open(
-        path, method=method, headers=headers or {}, json={} if method == "POST" else None
+        path, method=method, headers=headers or {}, json={} if method in ("POST", "PATCH") else None
     )
 
 
