@@ -31,11 +31,11 @@ RUN python -m venv --without-pip /opt/venv \
         echo "Installed but not pinned in constraints.txt (run make lock): $unpinned" >&2; exit 1; \
     fi
 # The code, its compiled message catalogs (build products, not in git) and its bytecode.
-COPY wsgi.py gunicorn.conf.py docker-entrypoint.sh ./
+COPY wsgi.py serve.py docker-entrypoint.sh ./
 COPY config ./config
 COPY app ./app
 RUN /opt/venv/bin/pybabel compile --directory app/translations --domain messages \
-    && /opt/venv/bin/python -m compileall -q app config wsgi.py \
+    && /opt/venv/bin/python -m compileall -q app config wsgi.py serve.py \
     && chmod -R u=rwX,go=rX /src /opt/venv
 
 FROM ${PYTHON_IMAGE}
@@ -58,14 +58,15 @@ COPY --from=build /opt/venv /opt/venv
 WORKDIR /app
 COPY --from=build /src/app ./app
 COPY --from=build /src/config ./config
-COPY --from=build /src/wsgi.py /src/gunicorn.conf.py /src/docker-entrypoint.sh ./
+COPY --from=build /src/wsgi.py /src/serve.py /src/docker-entrypoint.sh ./
 USER 10001:10001
 EXPOSE 8000
 # Liveness on the configured port (PORT); /readyz is for orchestrators' readiness checks.
 HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
     CMD ["python", "-c", "import os, urllib.request; urllib.request.urlopen('http://127.0.0.1:%s/healthz' % os.environ.get('PORT', '8000'), timeout=4)"]
-# gunicorn stops gracefully on SIGTERM, waiting up to its graceful_timeout (gunicorn.conf.py):
-# give the container longer than that before it is killed (compose: stop_grace_period).
+# The server stops gracefully on SIGTERM, waiting for the requests in flight up to its
+# workers_kill_timeout (serve.py): give the container longer than that before it is killed
+# (compose: stop_grace_period).
 STOPSIGNAL SIGTERM
 ENTRYPOINT ["/bin/sh", "/app/docker-entrypoint.sh"]
-CMD ["gunicorn", "-c", "gunicorn.conf.py", "wsgi:app"]
+CMD ["python", "serve.py"]

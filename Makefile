@@ -7,7 +7,7 @@ PO_FILES := $(wildcard app/translations/*/LC_MESSAGES/messages.po)
 MO_FILES := $(PO_FILES:.po=.mo)
 
 .DEFAULT_GOAL := help
-.PHONY: help setup system-deps ohif translations messages demo test lint format run migrate lock clean
+.PHONY: help setup system-deps ohif translations messages demo test bench lint format run migrate lock clean
 
 help: ## Show this help
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-12s %s\n", $$1, $$2}'
@@ -47,6 +47,10 @@ test: setup ## Check the code with ruff and the layers with import-linter, then 
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
 	$(BIN)/pytest
+
+bench: setup ## Run every benchmark (about 10 minutes) and write bench/results.md; not part of `make test`
+	@./scripts/install-system-deps.sh wrk
+	$(BIN)/python bench/run_all.py
 
 lint: $(STAMP) ## Check the code with ruff and the layers with import-linter
 	$(BIN)/ruff check .

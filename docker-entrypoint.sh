@@ -1,23 +1,16 @@
 #!/bin/sh
 # The image's entrypoint: apply the database migrations, then exec the command (the server).
 #
-# Migrations run only before the server (gunicorn), never before other commands such as
-# `flask --app wsgi shares purge-expired`. STUDYSHARE_MIGRATE=false skips them, for operators
+# Migrations run only before the server (`python serve.py`), never before other commands such
+# as `flask --app wsgi shares purge-expired`. STUDYSHARE_MIGRATE=false skips them, for operators
 # who run `flask --app wsgi db upgrade` once themselves (a release step, or several replicas,
 # which would otherwise race each other to migrate the same database).
 set -eu
 
-case "${1:-}" in
-    gunicorn | */gunicorn)
-        # gunicorn reads WEB_CONCURRENCY before gunicorn.conf.py, and a value that is not a
-        # number stops it with a traceback: say so in one line instead, before migrating.
-        case "${WEB_CONCURRENCY-}" in
-            *[!0-9]*)
-                echo "Configuration error: WEB_CONCURRENCY must be a whole number of at least 1," \
-                    "not '${WEB_CONCURRENCY}'." >&2
-                exit 3
-                ;;
-        esac
+case "${1:-} ${2:-}" in
+    "python serve.py" | */python\ serve.py)
+        # The server's own settings first: a bad one stops here, in one line, before migrating.
+        "$1" serve.py --print-config >/dev/null
         migrate="$(printf '%s' "${STUDYSHARE_MIGRATE:-true}" | tr '[:upper:]' '[:lower:]')"
         case "$migrate" in
             1 | true | yes | on)

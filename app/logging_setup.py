@@ -41,11 +41,10 @@ _FILTER = RedactSecretsFilter()
 
 def init_app(app: Flask) -> None:
     app.logger.setLevel(app.config["LOG_LEVEL"])
-    # Access logs of the dev server (werkzeug) and gunicorn carry request paths. A logger's
-    # filter skips records of its children (app.shares.service...): handlers get it too.
-    loggers = [
-        logging.getLogger(name) for name in ("werkzeug", "gunicorn.access", "gunicorn.error")
-    ]
+    # Access logs of the dev server (werkzeug) and of granian (serve.py) carry request paths.
+    # A logger's filter skips records of its children (app.shares.service...): handlers get
+    # it too.
+    loggers = [logging.getLogger(name) for name in ("werkzeug", "granian.access", "_granian")]
     loggers += [app.logger, logging.getLogger()]
     for logger in loggers:
         for target in (logger, *logger.handlers):

@@ -4,7 +4,7 @@
 
 Starts its own Orthanc whose storage stays in `instance/bench/orthanc-large-<slices>/`, so
 only the first run uploads the generated CT (`large_study_instances`, 600 slices of 512x512
-16-bit: 315 MB). StudyShare runs under gunicorn (2 sync workers) on a free loopback port; a
+16-bit: 315 MB). StudyShare runs on the shipped server (2 workers) on a free loopback port; a
 recipient opens a share of that study, then the client downloads the ZIP through
 StudyShare's download route and from Orthanc's `/studies/{id}/archive`, alternating, and
 discards the bytes as they come. Prints MB/s per download and StudyShare's workers' peak
@@ -40,7 +40,9 @@ from app.demo.bench_studies import large_study_instances  # noqa: E402
 from app.demo.dicom import upload_demo_studies  # noqa: E402
 from app.demo.orthanc_server import OrthancServer  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
-from bench.harness import app_env, flask_cli, gunicorn, run_until_interrupted  # noqa: E402
+from bench.harness import app_env, flask_cli, run_until_interrupted  # noqa: E402
+from bench.results import Recorder  # noqa: E402
+from bench.servers import SERVERS, SHIPPED, serve  # noqa: E402
 from bench.viewer import recipient_session, share_study  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
 
@@ -48,8 +50,6 @@ TARGET_THROUGHPUT = 0.90  # of direct Orthanc's, medians
 TARGET_RSS_GROWTH = 50e6  # bytes, the serving worker's peak over its RSS before the download
 MB = 1e6
 WORKERS = 2
-# A sync worker is busy for the whole download: the Dockerfile's timeout, not gunicorn's 30 s.
-WORKER_TIMEOUT = 180
 HTTP_TIMEOUT = (5, 120)
 READ_CHUNK = 1 << 20
 TAIL_BYTES = 4 << 20  # enough for the central directory of a few tens of thousands of files
@@ -99,6 +99,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=Path,
         help="Orthanc's directory, kept between runs (default: instance/bench/orthanc-large-<n>)",
     )
+    parser.add_argument("--server", choices=SERVERS, default=SHIPPED, help="the WSGI server")
+    parser.add_argument("--results", type=Path, help="append the figures to this JSON-lines file")
     args = parser.parse_args(argv)
     if not 1 <= args.slices <= 5000:
         parser.error("--slices must be between 1 and 5000")
@@ -159,7 +161,7 @@ def instances_of(client: OrthancClient, study_id: str) -> list[str]:
 
 
 def worker_pids(master: int) -> list[int]:
-    """gunicorn's workers: the master's children, from /proc."""
+    """The server's workers: the master's children, from /proc."""
     children: list[int] = []
     for path in Path(f"/proc/{master}/task").glob("*/children"):
         children += [int(pid) for pid in path.read_text().split()]
@@ -346,7 +348,7 @@ def measure(
 # --- report -------------------------------------------------------------------------------
 
 
-def report(results: list[Download], hwm_reset: bool, stored: int) -> bool:
+def report(results: list[Download], hwm_reset: bool, stored: int, recorder: Recorder) -> bool:
     header = (
         f"{'round':>5} {'side':<10} | {'ZIP MB':>7} {'s':>6} {'MB/s':>7} {'headers ms':>11} | "
         f"{'RSS growth MB':>13} {'worker':>7}"
@@ -387,11 +389,27 @@ def report(results: list[Download], hwm_reset: bool, stored: int) -> bool:
     worst = max(r.rss_growth or 0 for r in ours)
     print()
     met_speed = ratio >= TARGET_THROUGHPUT
+    recorder.add(
+        "ZIP throughput, median",
+        mine,
+        "MB/s",
+        f"ratio ≥ {TARGET_THROUGHPUT:.2f}",
+        met_speed,
+        baseline=theirs,
+        baseline_name="direct Orthanc",
+    )
     print(
         f"throughput: {ratio:.0%} of direct Orthanc's — target ≥ {TARGET_THROUGHPUT:.0%}: "
         f"{'met' if met_speed else 'NOT met'}"
     )
     met_rss = worst < TARGET_RSS_GROWTH
+    recorder.add(
+        "worker's peak RSS growth",
+        worst / MB,
+        "MB",
+        f"< {TARGET_RSS_GROWTH / MB:.0f} MB",
+        met_rss,
+    )
     print(
         f"peak RSS growth: {worst / MB:.1f} MB — target < {TARGET_RSS_GROWTH / MB:.0f} MB: "
         f"{'met' if met_rss else 'NOT met'}"
@@ -425,8 +443,9 @@ def run(args: argparse.Namespace) -> int:
         app = create_app(DevelopmentConfig(env))
         secret, _ = share_study(app, study_id)
         path = download_path(app)
-        settings = ["-w", str(WORKERS), "-k", "sync", "--timeout", str(WORKER_TIMEOUT)]
-        server = stack.enter_context(gunicorn("wsgi:app", env, tmp / "gunicorn.log", settings))
+        server = stack.enter_context(
+            serve(args.server, "wsgi:app", env, tmp / "server.log", WORKERS)
+        )
         browser = stack.enter_context(recipient_session(server.url, secret))
         direct = stack.enter_context(requests.Session())
         direct.auth = orthanc.auth
@@ -438,8 +457,8 @@ def run(args: argparse.Namespace) -> int:
         hwm_reset = all(reset_peak(pid) for pid in workers)
         print(
             f"Orthanc {client.system().get('Version', '?')}; one CT of {args.slices} slices "
-            f"({stored / MB:.0f} MB stored); StudyShare GET {path} on gunicorn "
-            f"{' '.join(settings)} (workers {', '.join(map(str, workers))}); "
+            f"({stored / MB:.0f} MB stored); StudyShare GET {path} on {args.server} "
+            f"(workers {', '.join(map(str, workers))}); "
             f"{args.warmup} warm-up + {args.rounds} timed downloads per side.",
             flush=True,
         )
@@ -449,7 +468,8 @@ def run(args: argparse.Namespace) -> int:
             measure(sides, server.pid, args.warmup, args.slices, first_round=0)
         print("Timed:", flush=True)
         results = measure(sides, server.pid, args.rounds, args.slices)
-        return 0 if report(results, hwm_reset, stored) else 1
+        recorder = Recorder("download", args.results)
+        return 0 if report(results, hwm_reset, stored, recorder) else 1
 
 
 def main(argv: list[str] | None = None) -> int:

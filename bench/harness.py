@@ -76,12 +76,12 @@ def wait_for_app(process: subprocess.Popen[bytes], url: str, log_path: Path) -> 
     deadline = time.monotonic() + APP_START_TIMEOUT
     while time.monotonic() < deadline:
         if process.poll() is not None:
-            raise RuntimeError(f"gunicorn exited early:\n{log_tail(log_path)}")
+            raise RuntimeError(f"the server exited early:\n{log_tail(log_path)}")
         with contextlib.suppress(requests.RequestException):
             if requests.get(f"{url}/healthz", timeout=1).ok:
                 return
         time.sleep(0.1)
-    raise RuntimeError(f"gunicorn did not answer within {APP_START_TIMEOUT:.0f} s")
+    raise RuntimeError(f"the server did not answer within {APP_START_TIMEOUT:.0f} s")
 
 
 def log_tail(path: Path) -> str:

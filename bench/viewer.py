@@ -1,11 +1,11 @@
 """Viewer benchmark: images through StudyShare's DICOMweb gateway versus straight from Orthanc.
 
     .venv/bin/python bench/viewer.py [--rounds 20] [--warmup 3] [--viewport 512,512]
-                                     [--window 40,400,linear] [--worker-class sync --workers 2]
+                                     [--window 40,400,linear] [--server granian --workers 2]
 
 Starts its own Orthanc (with DICOMweb) holding a generated CT of 512x512 slices (or, with
-`--study demo`, the demo's 64x64 CT DEMO0001), shares it and serves StudyShare with
-gunicorn (2 sync workers) on a free loopback port.
+`--study demo`, the demo's 64x64 CT DEMO0001), shares it and serves StudyShare with the
+shipped server (2 workers) on a free loopback port.
 One sequential client then fetches every slice, round after round, through the gateway's
 rendered-frame and frames routes (viewer token) and the same paths on the internal Orthanc,
 interleaved image by image; and, when the built-in viewer `/v/studies/0` exists, its page
@@ -49,7 +49,9 @@ from app.shares.options import ShareOptions  # noqa: E402
 from app.shares.service import create_share  # noqa: E402
 from app.shares.viewer_tokens import mint_viewer_token  # noqa: E402
 from app.users.models import Role, User  # noqa: E402
-from bench.harness import app_env, flask_cli, gunicorn, run_until_interrupted  # noqa: E402
+from bench.harness import app_env, flask_cli, run_until_interrupted  # noqa: E402
+from bench.results import Recorder  # noqa: E402
+from bench.servers import SERVERS, SHIPPED, serve  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
 
 TARGET_RATIO = 1.20
@@ -128,9 +130,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         default="ct512",
         help=f"ct512: {CT512_SLICES} generated 512x512 CT slices; demo: {ACCESSION} (64x64)",
     )
-    parser.add_argument("--workers", type=int, default=2, help="gunicorn workers")
-    parser.add_argument("--worker-class", default="sync", help="gunicorn worker class")
-    parser.add_argument("--threads", type=int, default=1, help="gunicorn threads (gthread)")
+    parser.add_argument("--server", choices=SERVERS, default=SHIPPED, help="the WSGI server")
+    parser.add_argument("--workers", type=int, default=2, help="server worker processes")
+    parser.add_argument("--results", type=Path, help="append the figures to this JSON-lines file")
     args = parser.parse_args(argv)
     if not 1 <= args.rounds <= 1000:
         parser.error("--rounds must be between 1 and 1000")
@@ -140,8 +142,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--viewport must be W,H, e.g. 512,512")
     if args.window and not re.fullmatch(r"-?[0-9.]+,[0-9.]+(,[a-z_]+)?", args.window):
         parser.error("--window must be center,width,function, e.g. 40,400,linear")
-    if not 1 <= args.workers <= 16 or not 1 <= args.threads <= 64:
-        parser.error("--workers must be 1-16 and --threads 1-64")
+    if not 1 <= args.workers <= 16:
+        parser.error("--workers must be between 1 and 16")
     return args
 
 
@@ -422,7 +424,7 @@ def lines(routes: list[Route], viewer: ViewerFlow | None) -> list[Line]:
     return found
 
 
-def report(routes: list[Route], viewer: ViewerFlow | None) -> bool:
+def report(routes: list[Route], viewer: ViewerFlow | None, recorder: Recorder) -> bool:
     header = (
         f"{'route':<28} {'n':>5} | {'StudyShare ms':>15} | {'direct Orthanc ms':>17} | "
         f"{'ratio':>6} | {'added':>6}"
@@ -458,7 +460,18 @@ def report(routes: list[Route], viewer: ViewerFlow | None) -> bool:
     met = []
     for line in (row for row in rows if row.judged):
         ok = line.ratio <= TARGET_RATIO
-        met.append(ok)
+        ours, direct = statistics.median(line.ours), statistics.median(line.direct)
+        met.append(
+            recorder.add(
+                f"{line.name} p50",
+                ours,
+                "ms",
+                f"ratio ≤ {TARGET_RATIO:.2f}",
+                ok,
+                baseline=direct,
+                baseline_name="direct Orthanc",
+            )
+        )
         print(
             f"{line.name}: {line.ratio:.2f}x — target ≤ {TARGET_RATIO:.2f}x: "
             f"{'met' if ok else 'NOT met'}"
@@ -467,13 +480,6 @@ def report(routes: list[Route], viewer: ViewerFlow | None) -> bool:
 
 
 # --- main ---------------------------------------------------------------------------------
-
-
-def gunicorn_settings(args: argparse.Namespace) -> list[str]:
-    settings = ["-w", str(args.workers), "-k", args.worker_class]
-    if args.threads > 1:
-        settings += ["--threads", str(args.threads)]
-    return settings
 
 
 def run(args: argparse.Namespace) -> int:
@@ -499,8 +505,9 @@ def run(args: argparse.Namespace) -> int:
         flask_cli(env, "db", "upgrade")
         app = create_app(DevelopmentConfig(env))
         secret, token = share_study(app, study.orthanc_id)
-        settings = gunicorn_settings(args)
-        server = stack.enter_context(gunicorn("wsgi:app", env, tmp / "gunicorn.log", settings))
+        server = stack.enter_context(
+            serve(args.server, "wsgi:app", env, tmp / "server.log", args.workers)
+        )
         browser = stack.enter_context(recipient_session(server.url, secret))
         sides = Sides(server.url, orthanc, token, browser.cookies)
         query = rendered_query(args)
@@ -516,8 +523,8 @@ def run(args: argparse.Namespace) -> int:
             image_path, source = first_image_of_page(page, fallback)
             viewer = ViewerFlow(VIEWER_PATH, image_path, source)
         print(
-            f"Orthanc {client.system().get('Version', '?')}; StudyShare on gunicorn "
-            f"{' '.join(settings)} (Connection: {connection}); {args.study}, {len(images)} "
+            f"Orthanc {client.system().get('Version', '?')}; StudyShare on {args.server}, "
+            f"{args.workers} workers (Connection: {connection}); {args.study}, {len(images)} "
             f"slices; rendered ?{query}; {args.warmup} warm-up + {args.rounds} timed rounds; "
             f"viewer {'measured' if viewer else 'absent'}.",
             flush=True,
@@ -525,7 +532,7 @@ def run(args: argparse.Namespace) -> int:
         measure(sides, routes, viewer, study_uid, images, args.warmup)
         discard(routes, viewer)
         measure(sides, routes, viewer, study_uid, images, args.rounds)
-        return 0 if report(routes, viewer) else 1
+        return 0 if report(routes, viewer, Recorder("viewer", args.results)) else 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -1,8 +1,9 @@
-"""The load side of bench/validate.py: wrk with a Lua script, and where the CPU went.
+"""The load side of the throughput benchmarks: wrk with a Lua script, and where the CPU went.
 
 wrk (Debian's package) drives the endpoint from C with one event loop per thread, so on this
-2-core machine it takes a small share of a core; its CPU, gunicorn's and everyone else's
+2-core machine it takes a small share of a core; its CPU, the server's and everyone else's
 are measured for each run from /proc, so a report can show the generator was not the limit.
+Each benchmark's script sorts the answers into its own categories and ends with WRK_DONE.
 """
 
 from __future__ import annotations
@@ -16,18 +17,46 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
-# Each wrk thread pre-formats every request once, then rotates through them. Every request
-# says `Connection: close`: the plugin builds a new Orthanc::HttpClient (a new libcurl handle)
-# per call, so each validation comes on a new TCP connection, whatever the worker class could
-# keep alive. The response hook sorts answers into granted / denied / anything else; done()
-# prints one parsable line.
-WRK_SCRIPT = r"""
+INSTALL_WRK = "wrk is needed: `sudo apt-get install -y wrk` (Debian/Ubuntu), then run again."
+
+# Shared by every benchmark's script: the threads are remembered so that done() can add up
+# the answers each sorted into its categories (globals `count_<name>`, one per name in the
+# script's CATEGORIES), then print one parsable line.
+WRK_DONE = r"""
 local threads = {}
 
 function setup(thread)
   thread:set("id", #threads)
   table.insert(threads, thread)
 end
+
+function done(summary, latency, requests)
+  local counts = ""
+  for _, name in ipairs(CATEGORIES) do
+    local n = 0
+    for _, t in ipairs(threads) do
+      n = n + (t:get("count_" .. name) or 0)
+    end
+    counts = counts .. string.format(" count_%s=%d", name, n)
+  end
+  local e = summary.errors
+  io.write(string.format(
+    "RESULT requests=%d duration_us=%d p50_us=%d p95_us=%d p99_us=%d max_us=%d " ..
+    "connect=%d read=%d write=%d status=%d timeout=%d%s\n",
+    summary.requests, summary.duration, latency:percentile(50), latency:percentile(95),
+    latency:percentile(99), latency.max, e.connect, e.read, e.write, e.status, e.timeout,
+    counts))
+end
+"""
+
+# bench/validate.py's requests: the plugin's bodies with its Basic credentials. Each wrk
+# thread pre-formats every request once, then rotates through them. Every request says
+# `Connection: close`: the plugin builds a new Orthanc::HttpClient (a new libcurl handle) per
+# call, so each validation comes on a new TCP connection, whatever the server could keep
+# alive. The response hook sorts answers into granted / denied / anything else.
+VALIDATE_SCRIPT = (
+    r"""
+CATEGORIES = {"granted", "denied", "bad"}
 
 function init(args)
   local file = assert(io.open(args[2]))  -- a file, so the password is not on a command line
@@ -44,7 +73,7 @@ function init(args)
   end
   n = #reqs
   i = (id * 37) % n
-  granted, denied, bad = 0, 0, 0
+  count_granted, count_denied, count_bad = 0, 0, 0
 end
 
 function request()
@@ -54,31 +83,18 @@ end
 
 function response(status, headers, body)
   if status ~= 200 then
-    bad = bad + 1
+    count_bad = count_bad + 1
   elseif string.find(body, '"granted":%s*true') then
-    granted = granted + 1
+    count_granted = count_granted + 1
   elseif string.find(body, '"granted":%s*false') then
-    denied = denied + 1
+    count_denied = count_denied + 1
   else
-    bad = bad + 1
+    count_bad = count_bad + 1
   end
-end
-
-function done(summary, latency, requests)
-  local g, d, b = 0, 0, 0
-  for _, t in ipairs(threads) do
-    g = g + t:get("granted")
-    d = d + t:get("denied")
-    b = b + t:get("bad")
-  end
-  local e = summary.errors
-  io.write(string.format(
-    "RESULT requests=%d duration_us=%d p50_us=%d p99_us=%d max_us=%d granted=%d denied=%d " ..
-    "bad=%d connect=%d read=%d write=%d status=%d timeout=%d\n",
-    summary.requests, summary.duration, latency:percentile(50), latency:percentile(99),
-    latency.max, g, d, b, e.connect, e.read, e.write, e.status, e.timeout))
 end
 """
+    + WRK_DONE
+)
 
 
 @dataclass(frozen=True)
@@ -89,14 +105,13 @@ class Result:
     requests: int
     seconds: float
     p50_ms: float
+    p95_ms: float
     p99_ms: float
     max_ms: float
-    granted: int
-    denied: int
-    bad: int
+    counts: dict[str, int]  # answers per category of the script (CATEGORIES)
     socket_errors: int
-    # CPU used during the run, in cores (CPU seconds per second): the app's gunicorn
-    # (master and workers), wrk, and every other process on the machine.
+    # CPU used during the run, in cores (CPU seconds per second): the app's server
+    # (main process and workers), wrk, and every other process on the machine.
     server_cpu: float
     wrk_cpu: float
     other_cpu: float
@@ -104,6 +119,18 @@ class Result:
     @property
     def rps(self) -> float:
         return self.requests / self.seconds
+
+    @property
+    def granted(self) -> int:
+        return self.counts["granted"]
+
+    @property
+    def denied(self) -> int:
+        return self.counts["denied"]
+
+    @property
+    def bad(self) -> int:
+        return self.counts["bad"]
 
 
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
@@ -118,7 +145,7 @@ def machine_cpu() -> tuple[float, float]:
 
 
 def server_cpu(pid: int) -> float:
-    """CPU seconds used so far by a gunicorn master and its current workers."""
+    """CPU seconds used so far by a server's main process and its current workers."""
     try:
         workers = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
     except OSError:
@@ -133,12 +160,18 @@ def server_cpu(pid: int) -> float:
 
 
 def run_wrk(
-    url: str, server_pid: int, clients: int, seconds: int, files: dict[str, Path], threads: int
+    url: str,
+    server_pid: int,
+    clients: int,
+    seconds: int,
+    script: Path,
+    script_args: list[str],
+    threads: int = 1,
 ) -> Result:
-    """One bounded wrk run against `url`, served by the gunicorn master `server_pid`."""
+    """One bounded wrk run of `script` against `url`, served by the main process `server_pid`."""
     command = ["wrk", "-t", str(min(threads, clients)), "-c", str(clients)]
-    command += ["-d", f"{seconds}s", "--timeout", "5s", "-s", str(files["script"])]
-    command += [url, "--", str(files["bodies"]), str(files["auth"])]
+    command += ["-d", f"{seconds}s", "--timeout", "5s", "-s", str(script)]
+    command += [url, "--", *script_args]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     busy0, total0 = machine_cpu()
     served0 = server_cpu(server_pid)
@@ -150,6 +183,7 @@ def run_wrk(
     if done.returncode != 0 or match is None:
         raise RuntimeError(f"wrk failed ({done.returncode}):\n{done.stdout}\n{done.stderr}")
     values = {k: int(v) for k, v in (item.split("=") for item in match.group(1).split())}
+    counts = {k.removeprefix("count_"): v for k, v in values.items() if k.startswith("count_")}
     duration = values["duration_us"] / 1e6
     wrk_cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
     # /proc/stat counts all cores together: its total advances by cores x seconds.
@@ -160,11 +194,10 @@ def run_wrk(
         requests=values["requests"],
         seconds=duration,
         p50_ms=values["p50_us"] / 1000,
+        p95_ms=values["p95_us"] / 1000,
         p99_ms=values["p99_us"] / 1000,
         max_ms=values["max_us"] / 1000,
-        granted=values["granted"],
-        denied=values["denied"],
-        bad=values["bad"],
+        counts=counts,
         socket_errors=sum(values[k] for k in ("connect", "read", "write", "timeout")),
         server_cpu=(served1 - served0) / elapsed,
         wrk_cpu=wrk_cpu / elapsed,
@@ -173,9 +206,9 @@ def run_wrk(
 
 
 def write_load_files(tmp: Path, bodies: list[str], auth: tuple[str, str]) -> dict[str, Path]:
-    """wrk's Lua script, the bodies (one a line) and the Basic header, in a private folder."""
+    """bench/validate.py's Lua script, its bodies (one a line) and the Basic header."""
     files = {"script": tmp / "validate.lua", "bodies": tmp / "bodies.jsonl", "auth": tmp / "auth"}
-    files["script"].write_text(WRK_SCRIPT)
+    files["script"].write_text(VALIDATE_SCRIPT)
     files["bodies"].write_text("".join(body + "\n" for body in bodies))
     basic = base64.b64encode(f"{auth[0]}:{auth[1]}".encode()).decode()
     files["auth"].write_text(f"Basic {basic}")

@@ -21,6 +21,10 @@ from limits import parse_many
 class ConfigError(Exception):
     """The environment does not describe a runnable StudyShare."""
 
+    # The exit status of a server that stops on one: restarting it would not help (systemd's
+    # RestartPreventExitStatus in deploy/systemd/studyshare.service).
+    EXIT_STATUS = 3
+
 
 class Kind(Protocol):
     # Whether an empty variable means "not set" (the default) rather than an empty value.

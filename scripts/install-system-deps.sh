@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
-# Installs the Debian packages StudyShare's demo and tests need, if any is missing.
-# Safe to re-run: does nothing when everything is there.
+# Installs the Debian packages StudyShare's demo and tests need, if any is missing, and the
+# ones named as arguments (`make bench` adds wrk). Safe to re-run: does nothing when everything
+# is there.
 set -euo pipefail
 
 # Orthanc and its plugins for the demo and the tests; Chromium for the browser tests;
@@ -8,7 +9,7 @@ set -euo pipefail
 # nginx-light to run the shipped deploy/nginx/ guard in the tests (no service is started);
 # Pango for WeasyPrint (the API's handout PDF), poppler-utils to read that PDF in the tests.
 packages=(orthanc orthanc-python orthanc-dicomweb orthanc-webviewer chromium fonts-dejavu-core zbar-tools
-  nodejs nginx-light libpango-1.0-0 libpangoft2-1.0-0 poppler-utils)
+  nodejs nginx-light libpango-1.0-0 libpangoft2-1.0-0 poppler-utils "$@")
 
 missing=()
 for package in "${packages[@]}"; do

@@ -1,4 +1,4 @@
-"""The names the app's settings table reads, and the ones the image itself reads (gunicorn.conf.py,
+"""The names the app's settings table reads, and the ones the image itself reads (serve.py,
 entrypoint)."""
 
 from __future__ import annotations
@@ -7,10 +7,12 @@ from collections.abc import Iterator, Mapping
 
 from config import ProductionConfig, config_from_environ
 
-# Read by the image around the app, not by its settings: the entrypoint and gunicorn.conf.py.
+# Read by the image around the app, not by its settings: the entrypoint and serve.py.
 IMAGE_VARIABLES = {
-    "PORT": "gunicorn.conf.py",
-    "WEB_CONCURRENCY": "gunicorn.conf.py",
+    "HOST": "serve.py",
+    "PORT": "serve.py",
+    "WEB_CONCURRENCY": "serve.py",
+    "WEB_THREADS": "serve.py",
     "STUDYSHARE_MIGRATE": "docker-entrypoint.sh",
 }
 

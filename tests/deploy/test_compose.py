@@ -217,24 +217,22 @@ def test_every_bind_mount_but_the_certificates_is_in_the_repository(services):
             assert source.is_file(), f"{name} mounts missing {source}"
 
 
-def gunicorn_settings(monkeypatch, env: dict[str, str]) -> dict:
-    """gunicorn.conf.py's values under `env`, as gunicorn reads them (a module's globals)."""
-    for name in ("ORTHANC_ANONYMIZE_TIMEOUT", "ORTHANC_TIMEOUT", "PORT", "WEB_CONCURRENCY"):
+def server_settings(monkeypatch, env: dict[str, str]) -> dict:
+    """serve.py's settings under `env`."""
+    for name in ("ORTHANC_ANONYMIZE_TIMEOUT", "LOG_LEVEL", "PORT", "WEB_CONCURRENCY"):
         if name in env:
             monkeypatch.setenv(name, env[name])
         else:
             monkeypatch.delenv(name, raising=False)
-    return runpy.run_path(str(compose.ROOT / "gunicorn.conf.py"))
+    return runpy.run_path(str(compose.ROOT / "serve.py"))["settings"]()
 
 
-def test_stop_grace_periods_outlast_gunicorns_graceful_timeout(monkeypatch, services, app_env):
-    settings = gunicorn_settings(monkeypatch, app_env)
-    anonymize = float(app_env["ORTHANC_ANONYMIZE_TIMEOUT"])
-    assert settings["timeout"] > anonymize
-    assert settings["graceful_timeout"] > anonymize
+def test_stop_grace_periods_outlast_the_servers_graceful_stop(monkeypatch, services, app_env):
+    settings = server_settings(monkeypatch, app_env)
+    assert settings["workers_kill_timeout"] > float(app_env["ORTHANC_ANONYMIZE_TIMEOUT"])
     for name in ("studyshare", "nginx"):
         grace = compose.seconds(services[name]["stop_grace_period"])
-        assert grace >= settings["graceful_timeout"] + 10, name
+        assert grace >= settings["workers_kill_timeout"] + 10, name
 
 
 def test_the_purge_runs_daily_and_does_not_migrate(services):
@@ -242,7 +240,7 @@ def test_the_purge_runs_daily_and_does_not_migrate(services):
     script = purge["command"][-1]
     assert "flask --app wsgi shares purge-expired" in script
     assert "sleep 86400" in script
-    assert purge["command"][0] != "gunicorn"  # the entrypoint migrates before gunicorn only
+    assert purge["command"][:2] != ["python", "serve.py"]  # migrating is for the server only
     assert purge["depends_on"]["studyshare"]["condition"] == "service_healthy"
     assert purge["healthcheck"] == {"disable": True}
 

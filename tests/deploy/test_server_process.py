@@ -1,13 +1,13 @@
-"""The server process the image starts: its Dockerfile CMD, gunicorn.conf.py, this code.
+"""The server process the image starts: its Dockerfile CMD, serve.py, this code.
 
 A bad setting must stop it at once with one line; a stop must let the request in flight
-finish; its logs must carry no secrets and no control-socket errors on a read-only home.
+finish; its logs must carry no secrets, also with a read-only home; a request's environ
+carries none of the process environment.
 """
 
 from __future__ import annotations
 
 import os
-import re
 import signal
 import socket
 import subprocess
@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import requests
 
+import serve
 from app.demo.orthanc_server import free_port, stop_process
 from tests.deploy import dockerfile
 
@@ -28,17 +29,14 @@ BIN = Path(sys.executable).parent
 # Not writable, not even by root: like $HOME for a numeric user on a read-only root.
 UNWRITABLE_HOME = "/proc/studyshare-home"
 START_TIMEOUT = 20.0
-# gunicorn 27: "Control server error: …" or "Failed to start control socket: …".
-CONTROL_SOCKET_ERROR = re.compile(r"control (socket|server)", re.IGNORECASE)
 
 
 def image_command() -> list[str]:
-    """The final stage's CMD, run with this virtualenv's gunicorn."""
+    """The final stage's CMD, run with this virtualenv's Python."""
     (cmd,) = [i for i in dockerfile.stages(dockerfile.instructions())[-1] if i.keyword == "CMD"]
     command = cmd.exec_form()
-    assert command is not None
-    assert command[0] == "gunicorn"
-    return [str(BIN / "gunicorn"), *command[1:]]
+    assert command == ["python", "serve.py"]
+    return [sys.executable, *command[1:]]
 
 
 def base_env(**values: str) -> dict[str, str]:
@@ -92,9 +90,13 @@ def test_a_missing_secret_key_stops_the_server_with_one_line(tmp_path):
 
 @pytest.mark.parametrize(
     ("name", "value"),
-    # WEB_CONCURRENCY that is not a number never gets here: gunicorn reads it first, so the
-    # entrypoint checks it (test_entrypoint.py).
-    [("WEB_CONCURRENCY", "0"), ("PORT", "eighty"), ("ORTHANC_ANONYMIZE_TIMEOUT", "soon")],
+    [
+        ("WEB_CONCURRENCY", "0"),
+        ("WEB_CONCURRENCY", "lots"),
+        ("WEB_THREADS", "-2"),
+        ("PORT", "eighty"),
+        ("ORTHANC_ANONYMIZE_TIMEOUT", "soon"),
+    ],
 )
 def test_a_bad_server_setting_stops_it_with_one_line(tmp_path, name, value):
     done, elapsed = run_to_exit(server_env(tmp_path, **{name: value}))
@@ -115,16 +117,27 @@ def printed_config(env: dict[str, str]) -> dict[str, str]:
 def test_the_settings_follow_the_environment(tmp_path):
     port = free_port()
     settings = printed_config(
-        server_env(tmp_path, PORT=str(port), WEB_CONCURRENCY="3", ORTHANC_ANONYMIZE_TIMEOUT="300")
+        server_env(
+            tmp_path,
+            PORT=str(port),
+            WEB_CONCURRENCY="3",
+            WEB_THREADS="8",
+            ORTHANC_ANONYMIZE_TIMEOUT="300",
+        )
     )
-    assert settings["bind"] == f"['0.0.0.0:{port}']"
+    assert (settings["address"], settings["port"]) == ("0.0.0.0", str(port))  # noqa: S104
+    assert settings["interface"] == "wsgi"
     assert settings["workers"] == "3"
-    assert settings["worker_class"] == "sync"
-    assert int(settings["timeout"]) > 300
-    assert int(settings["graceful_timeout"]) > 300
-    assert settings["preload_app"] == "True"
-    assert settings["control_socket_disable"] == "True"
-    assert settings["accesslog"] == "-"
+    assert settings["blocking_threads"] == settings["backpressure"] == "8"
+    assert int(settings["workers_kill_timeout"]) > 300
+    assert settings["log_access"] == "True"
+    assert "%(path)s" in settings["log_access_format"]
+    assert "query_string" not in settings["log_access_format"]
+
+
+def test_an_unknown_argument_is_a_one_line_error(tmp_path):
+    done, elapsed = run_to_exit(server_env(tmp_path), "--workers", "4")
+    assert_one_line_error(done, elapsed, "--workers")
 
 
 def test_workers_default_to_the_cpus(tmp_path):
@@ -154,7 +167,7 @@ def start(env: dict[str, str], port: int, command: list[str]) -> subprocess.Pope
     process = subprocess.Popen(
         command,
         cwd=ROOT,
-        env={**env, "GUNICORN_CMD_ARGS": f"--bind 127.0.0.1:{port}"},
+        env={**env, "HOST": "127.0.0.1", "PORT": str(port)},
         stdin=subprocess.DEVNULL,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -163,7 +176,7 @@ def start(env: dict[str, str], port: int, command: list[str]) -> subprocess.Pope
     deadline = time.monotonic() + START_TIMEOUT
     while True:
         if process.poll() is not None:
-            raise AssertionError(f"gunicorn exited: {process.communicate()[1]}")
+            raise AssertionError(f"the server exited: {process.communicate()[1]}")
         try:
             if requests.get(f"http://127.0.0.1:{port}/healthz", timeout=1).ok:
                 return process
@@ -171,7 +184,7 @@ def start(env: dict[str, str], port: int, command: list[str]) -> subprocess.Pope
             pass
         if time.monotonic() > deadline:
             stop_process(process, 5)
-            raise AssertionError("gunicorn did not answer")
+            raise AssertionError("the server did not answer")
         time.sleep(0.1)
 
 
@@ -213,17 +226,20 @@ def test_a_stop_lets_the_request_in_flight_finish_and_logs_no_secrets(tmp_path, 
     assert "/s/[redacted]" in stdout
     for secret in ("QUERYTOKEN123", "LINKSECRET456", "REFTOKEN789"):
         assert secret not in stdout + stderr
-    assert not CONTROL_SOCKET_ERROR.search(stderr)
-    assert "Traceback" not in stderr
+    assert "Traceback" not in stdout + stderr
 
 
-def test_without_the_setting_a_read_only_home_logs_control_socket_errors(tmp_path):
-    """The check above can fail: gunicorn's default socket under $HOME errors here."""
-    plain = tmp_path / "plain.conf.py"
-    plain.write_text("workers = 1\n", encoding="utf-8")
-    port = free_port()
-    command = [str(BIN / "gunicorn"), "-c", str(plain), "wsgi:app"]
-    process = start(server_env(tmp_path), port, command)
-    process.send_signal(signal.SIGTERM)
-    _, stderr = process.communicate(timeout=15)
-    assert CONTROL_SOCKET_ERROR.search(stderr), stderr
+def test_a_request_sees_none_of_the_process_environment():
+    """granian copies os.environ into every environ; serve.py's wrapper takes it out again."""
+    seen: dict[str, object] = {}
+
+    def app(environ, start_response):
+        seen.update(environ)
+        start_response("200 OK", [])
+        return [b""]
+
+    process_env = {"SECRET_KEY": "k" * 40, "DATABASE_URL": "postgresql://u:pw@db/s"}
+    wrapped = serve.WithoutProcessEnvironment(app, process_env)
+    request = {"PATH_INFO": "/healthz", "HTTP_HOST": "share.example.org"}
+    wrapped({**process_env, **request}, lambda *args: None)
+    assert seen == request

@@ -1,5 +1,6 @@
 """Models and migrations, on SQLite and on the machine's real PostgreSQL."""
 
+import os
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -193,3 +194,19 @@ def test_database_errors_do_not_carry_the_values(migrated_app):
     db.session.rollback()
     assert "19720229" not in str(caught.value)
     assert "patient@example.org" not in str(caught.value)
+
+
+def test_a_forked_worker_opens_connections_of_its_own(app):
+    """The server forks its workers from a process that built the app (serve.py)."""
+    with app.app_context():
+        db.session.execute(select(1))
+        db.session.commit()
+        engine = db.engine
+    inherited = engine.pool
+    assert inherited.checkedin() == 1  # the parent keeps a connection in its pool
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child's verdict is its exit status)
+        os._exit(0 if engine.pool is not inherited and engine.pool.checkedin() == 0 else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert engine.pool is inherited  # the parent's own pool is untouched

@@ -1,7 +1,7 @@
 """A download cut short must fail in the recipient's HTTP client, never end cleanly.
 
 A real Orthanc process is killed mid-download, behind a real HTTP server: Werkzeug's
-threaded server (as in the e2e tests) and gunicorn (as in the Dockerfile).
+threaded server (as in the e2e tests) and granian (serve.py, as in the Dockerfile).
 """
 
 from __future__ import annotations
@@ -48,9 +48,9 @@ def big_share(make_share, big_orthanc):
     return make_share(study_ids(big_orthanc))
 
 
-@pytest.fixture(params=["werkzeug", "gunicorn"])
+@pytest.fixture(params=["werkzeug", "serve.py"])
 def served(request, app, app_env, tmp_path) -> Iterator[str]:
-    """The app over real HTTP: in a Werkzeug thread, or in a gunicorn process."""
+    """The app over real HTTP: in a Werkzeug thread, or in the image's server process."""
     if request.param == "werkzeug":
         server = make_server("127.0.0.1", 0, app, threaded=True)
         thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -59,21 +59,21 @@ def served(request, app, app_env, tmp_path) -> Iterator[str]:
         server.shutdown()
         thread.join(timeout=5)
         return
-    # Same settings and database as `app`; gunicorn's own app keeps CSRF on.
-    yield from _gunicorn(app_env, tmp_path / "gunicorn.log")
+    # Same settings and database as `app`; the server's own app keeps CSRF on.
+    yield from _image_server(app_env, tmp_path / "server.log")
 
 
-def _gunicorn(env: dict[str, str], log_path: Path) -> Iterator[str]:
+def _image_server(env: dict[str, str], log_path: Path) -> Iterator[str]:
     port = free_port()
-    command = [
-        *(sys.executable, "-m", "gunicorn", "--bind", f"127.0.0.1:{port}", "--workers", "1"),
-        # Not the shared ~/.gunicorn/gunicorn.ctl, which another gunicorn may hold.
-        *("--control-socket", str(log_path.with_name("gunicorn.ctl")), "wsgi:app"),
-    ]
+    server_env = {"HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": "1"}
     url = f"http://127.0.0.1:{port}"
     with log_path.open("ab") as log:
         process = subprocess.Popen(
-            command, cwd=ROOT, env={"PATH": os.environ["PATH"], **env}, stdout=log, stderr=log
+            [sys.executable, "serve.py"],
+            cwd=ROOT,
+            env={"PATH": os.environ["PATH"], **env, **server_env},
+            stdout=log,
+            stderr=log,
         )
     try:
         deadline = time.monotonic() + 20
@@ -87,7 +87,7 @@ def _gunicorn(env: dict[str, str], log_path: Path) -> Iterator[str]:
                 time.sleep(0.05)
         yield url
     finally:
-        process.send_signal(signal.SIGINT)  # gunicorn's quick shutdown; SIGTERM waits a second
+        process.send_signal(signal.SIGTERM)
         stop_process(process, 10)
 
 
