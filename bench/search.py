@@ -2,11 +2,13 @@
 asked of Orthanc's `/tools/find` directly, on a generated archive of `--studies` studies.
 
     .venv/bin/python bench/search.py [--studies 5000] [--repeat 20] [--warmup 3] [--workdir DIR]
+                                     [--results FILE]
 
 Starts its own Orthanc (reusing the uploaded studies across runs), a StudyShare served by
 gunicorn (one worker) on a free loopback port, logs in once and times every search. Prints
-median and p95 per search and overall, and whether StudyShare stays within 1.3x of Orthanc.
-See bench/README.md for what "direct" means.
+median and p95 per search and overall, and whether StudyShare stays within 1.3x of Orthanc
+(with `--results`, also as figures for `make bench`: bench/results.py). See bench/README.md
+for what "direct" means.
 """
 
 from __future__ import annotations
@@ -22,7 +24,6 @@ import statistics
 import sys
 import tempfile
 import time
-from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from pathlib import Path
@@ -39,7 +40,9 @@ from app.demo.dicom import upload_demo_studies  # noqa: E402
 from app.demo.orthanc_server import OrthancServer  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
 from app.studies.criteria import StudyCriteria, contains_pattern  # noqa: E402
+from bench.cpu import children, measured  # noqa: E402
 from bench.harness import app_env, flask_cli, gunicorn, run_until_interrupted  # noqa: E402
+from bench.results import Recorder  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
 
 TARGET_RATIO = 1.30
@@ -85,6 +88,10 @@ class Timings:
     studyshare: list[float] = field(default_factory=list)
     direct: list[float] = field(default_factory=list)
     bare: list[float] = field(default_factory=list)
+    # CPU ms per page, this client's plus the servers' (StudyShare's worker and Orthanc, or
+    # Orthanc alone): what the machine's other load barely changes.
+    studyshare_cpu: list[float] = field(default_factory=list)
+    direct_cpu: list[float] = field(default_factory=list)
     matches: str = "?"
 
 
@@ -101,6 +108,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=Path,
         help="Orthanc's directory, kept between runs (default: instance/bench/orthanc-<n>)",
     )
+    parser.add_argument("--results", type=Path, help="append the figures to this JSON-lines file")
     args = parser.parse_args(argv)
     if not 1 <= args.studies <= 200_000:
         parser.error("--studies must be between 1 and 200000")
@@ -289,11 +297,12 @@ def check_same_page(search: Search, html: str, page: list[dict[str, Any]]) -> No
 # --- timing -------------------------------------------------------------------------------
 
 
-def timed(call: Callable[[], object]) -> float:
-    """Milliseconds one call takes."""
-    started = time.perf_counter()
-    call()
-    return (time.perf_counter() - started) * 1000
+@dataclass(frozen=True)
+class Servers:
+    """The processes whose CPU each side costs."""
+
+    studyshare: list[int]  # gunicorn's workers and Orthanc
+    direct: list[int]  # Orthanc
 
 
 def check_pages(console: Console, direct: DirectOrthanc, plan: list[Search]) -> dict:
@@ -310,16 +319,25 @@ def check_pages(console: Console, direct: DirectOrthanc, plan: list[Search]) -> 
 
 
 def measure(
-    console: Console, direct: DirectOrthanc, plan: list[Search], rounds: int, results: dict
+    console: Console,
+    direct: DirectOrthanc,
+    servers: Servers,
+    plan: list[Search],
+    rounds: int,
+    results: dict,
 ) -> None:
     # Rounds interleave the searches and the sides, so drift (caches, CPU frequency, other
     # load) hits both sides alike instead of favouring whichever ran last.
     for _ in range(rounds):
         for search in plan:
             timing = results[search.name]
-            timing.studyshare.append(timed(lambda s=search: console.search(s)))
-            timing.direct.append(timed(lambda s=search: direct.page(s)))
-            timing.bare.append(timed(lambda s=search: direct.bare(s)))
+            ours = measured(lambda s=search: console.search(s), servers.studyshare)
+            theirs = measured(lambda s=search: direct.page(s), servers.direct)
+            timing.studyshare.append(ours.wall_ms)
+            timing.studyshare_cpu.append(ours.cpu_ms)
+            timing.direct.append(theirs.wall_ms)
+            timing.direct_cpu.append(theirs.cpu_ms)
+            timing.bare.append(measured(lambda s=search: direct.bare(s), []).wall_ms)
 
 
 # --- report -------------------------------------------------------------------------------
@@ -332,23 +350,31 @@ def p95(values: list[float]) -> float:
 
 
 def row(name: str, matches: str, timing: Timings) -> str:
-    ours, direct, bare = (
-        statistics.median(v) for v in (timing.studyshare, timing.direct, timing.bare)
+    ours, direct, bare, ours_cpu, direct_cpu = (
+        statistics.median(v)
+        for v in (
+            timing.studyshare,
+            timing.direct,
+            timing.bare,
+            timing.studyshare_cpu,
+            timing.direct_cpu,
+        )
     )
     return (
         f"{name:<28} {matches:>6} | {ours:8.1f} {p95(timing.studyshare):8.1f} | "
         f"{direct:8.1f} {p95(timing.direct):8.1f} | {ours / direct:5.2f}x | "
-        f"{bare:7.1f} {ours / bare:6.2f}x"
+        f"{bare:7.1f} {ours / bare:6.2f}x | {ours_cpu:6.1f} {direct_cpu:6.1f} "
+        f"{ours_cpu / direct_cpu:5.2f}x"
     )
 
 
-def report(results: dict[str, Timings]) -> bool:
+def report(results: dict[str, Timings], recorder: Recorder) -> bool:
     header = (
         f"{'search':<28} {'match':>6} | {'StudyShare ms':>17} | {'direct Orthanc ms':>17} | "
-        f"{'ratio':>6} | {'bare /tools/find':>15}"
+        f"{'ratio':>6} | {'bare /tools/find':>15} | {'CPU ms, median':>20}"
     )
     sub = f"{'':<28} {'':>6} | {'median':>8} {'p95':>8} | {'median':>8} {'p95':>8} | " + (
-        f"{'median':>6} | {'median':>7} {'ratio':>7}"
+        f"{'median':>6} | {'median':>7} {'ratio':>7} | {'ours':>6} {'direct':>6} {'ratio':>6}"
     )
     print(f"\n{header}\n{sub}\n{'-' * len(header)}")
     for name, timing in results.items():
@@ -358,8 +384,10 @@ def report(results: dict[str, Timings]) -> bool:
     print(
         "\nratio = StudyShare / direct Orthanc (the same Orthanc work: sort window + the page's"
         "\nseries). bare = one unsorted page, no series: not the same question, context only."
+        "\nCPU = this client's + the servers' (StudyShare's worker and Orthanc, or Orthanc alone)"
+        "\nper page: the work each side costs, which other load on the machine barely changes."
     )
-    return verdict(results)
+    return verdict(results, recorder)
 
 
 def pooled(results: dict[str, Timings]) -> Timings:
@@ -367,10 +395,12 @@ def pooled(results: dict[str, Timings]) -> Timings:
         studyshare=[t for r in results.values() for t in r.studyshare],
         direct=[t for r in results.values() for t in r.direct],
         bare=[t for r in results.values() for t in r.bare],
+        studyshare_cpu=[t for r in results.values() for t in r.studyshare_cpu],
+        direct_cpu=[t for r in results.values() for t in r.direct_cpu],
     )
 
 
-def verdict(results: dict[str, Timings]) -> bool:
+def verdict(results: dict[str, Timings], recorder: Recorder) -> bool:
     """Judge the whole mix: the sum of per-search medians, each search counted once."""
     # The ratio of pooled medians compares samples of different searches (whichever lands in
     # the middle on each side) and jumps between runs; the mix's total time does not.
@@ -390,6 +420,40 @@ def verdict(results: dict[str, Timings]) -> bool:
     print(
         f"overall ratio {ours / direct:.2f}x — target ≤ {TARGET_RATIO:.2f}: "
         f"{'met' if met else 'NOT met'}"
+    )
+    recorder.add(
+        "whole mix, sum of per-search medians",
+        ours,
+        "ms",
+        f"ratio ≤ {TARGET_RATIO:.2f}",
+        met,
+        baseline=direct,
+        baseline_name="direct Orthanc, same pages",
+    )
+    ours_cpu = sum(statistics.median(r.studyshare_cpu) for r in results.values())
+    direct_cpu = sum(statistics.median(r.direct_cpu) for r in results.values())
+    print(
+        f"whole mix CPU (sum of medians): StudyShare {ours_cpu:.1f} ms, direct Orthanc "
+        f"{direct_cpu:.1f} ms: {ours_cpu / direct_cpu:.2f}x (for information)"
+    )
+    recorder.add(
+        "whole mix CPU, sum of per-search medians",
+        ours_cpu,
+        "ms",
+        "for information",
+        True,
+        baseline=direct_cpu,
+        baseline_name="direct Orthanc, same pages",
+    )
+    worst_timing = results[worst]
+    recorder.add(
+        f"worst search ({worst}), median",
+        statistics.median(worst_timing.studyshare),
+        "ms",
+        "for information",
+        True,
+        baseline=statistics.median(worst_timing.direct),
+        baseline_name="direct Orthanc, same page",
     )
     return met
 
@@ -412,13 +476,13 @@ def run(args: argparse.Namespace) -> int:
         env = app_env(orthanc, tmp / "studyshare.db")
         config = DevelopmentConfig(env)
         prepare_database(env, password)
-        console = Console(
-            stack.enter_context(gunicorn("wsgi:app", env, tmp / "gunicorn.log", ["-w", "1"])).url
-        )
+        app = stack.enter_context(gunicorn("wsgi:app", env, tmp / "gunicorn.log", ["-w", "1"]))
+        console = Console(app.url)
         stack.callback(console.session.close)
         console.login(password)
         direct = DirectOrthanc(orthanc, config.SEARCH_PAGE_SIZE, config.SEARCH_SORT_WINDOW)
         stack.callback(direct.session.close)
+        servers = Servers(studyshare=[*children(app.pid), orthanc.pid], direct=[orthanc.pid])
         plan = searches(sample_tags())
         print(
             f"Orthanc {version} with {count} studies; StudyShare on gunicorn (1 sync worker); "
@@ -427,9 +491,9 @@ def run(args: argparse.Namespace) -> int:
         )
         results = check_pages(console, direct, plan)
         # Warm-up rounds fill caches (Orthanc's SQLite pages, Jinja's compiled templates).
-        measure(console, direct, plan, args.warmup, {s.name: Timings() for s in plan})
-        measure(console, direct, plan, args.repeat, results)
-        return 0 if report(results) else 1
+        measure(console, direct, servers, plan, args.warmup, {s.name: Timings() for s in plan})
+        measure(console, direct, servers, plan, args.repeat, results)
+        return 0 if report(results, Recorder("search", args.results)) else 1
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -69,6 +69,15 @@ class StudyCriteria:
     def is_empty(self) -> bool:
         return self.to_dicom_query() == {}
 
+    def to_dicom_queries(self) -> list[dict[str, str]]:
+        """The queries whose answers together hold every match: to_dicom_query(), or one per
+        pattern of a name (NameSearch.orthanc_patterns); keep what accepts() takes."""
+        query = self.to_dicom_query()
+        name_search = self.name_search()
+        if name_search is None:
+            return [query]
+        return [{**query, "PatientName": pattern} for pattern in name_search.orthanc_patterns()]
+
     def to_dicom_query(self) -> dict[str, str]:
         """The DICOM query for Orthanc; names and descriptions match anywhere, any case.
 

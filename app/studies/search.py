@@ -67,13 +67,16 @@ def search_studies(
 ) -> SearchResults:
     """Run the search and describe one page of matches.
 
-    Orthanc 1.10 cannot sort: up to `sort_window` matches are fetched and sorted here,
-    most recent first; beyond that, pages come in Orthanc's order and say so, except for the
-    empty search (the landing page), which shows the most recent studies that fit the window.
-    Models are built only for the page shown.
+    Orthanc 1.10 cannot sort: up to `sort_window` matches per query are fetched and sorted
+    here, most recent first; beyond that, pages come in Orthanc's order and say so, except for
+    the empty search (the landing page), which shows the most recent studies that fit the
+    window. Models are built only for the page shown.
     """
-    query = criteria.to_dicom_query()
-    answers, overflow = client.find_study_answers(query, limit=sort_window)
+    queries = criteria.to_dicom_queries()
+    answers, unfinished = _first_windows(client, queries, sort_window)
+    # More than one query only for a name search (criteria.to_dicom_queries): the paths for
+    # anything else below ask Orthanc again with the one query.
+    query, overflow = queries[0], bool(unfinished)
     landing = landing or LandingWindow(ttl=0)
     since = landing.since(client, sort_window) if overflow and not query else None
     if since is not None:
@@ -84,7 +87,7 @@ def search_studies(
     if overflow and criteria.name_search() is not None:
         # Orthanc's answers are a superset here: its offsets are not ours, so pages are cut
         # from the filtered answers, window after window.
-        return _filtered_page(client, criteria, query, answers, page, page_size, sort_window)
+        return _filtered_page(client, criteria, unfinished, answers, page, page_size, sort_window)
     if not overflow:
         ordered = sorted(answers, key=_recent_first, reverse=True)
         chunk = ordered[start : start + page_size]
@@ -102,21 +105,47 @@ def search_studies(
     return SearchResults(describe(client, studies), page, found.has_next, None)
 
 
+def _first_windows(
+    client: OrthancClient, queries: list[dict[str, str]], sort_window: int
+) -> tuple[list[dict], list[dict[str, str]]]:
+    """Each query's first `sort_window` answers, every study once; and the queries with more."""
+    answers: list[dict] = []
+    seen: set[object] = set()
+    unfinished: list[dict[str, str]] = []
+    for query in queries:
+        found, more = client.find_study_answers(query, limit=sort_window)
+        answers += _unseen(found, seen)
+        if more:
+            unfinished.append(query)
+    return answers, unfinished
+
+
+def _unseen(answers: list[dict], seen: set[object]) -> list[dict]:
+    # A study can answer two queries of one name search (both orders of its words).
+    fresh = [answer for answer in answers if answer.get("ID") not in seen]
+    seen.update(answer.get("ID") for answer in fresh)
+    return fresh
+
+
 def _filtered_page(
     client: OrthancClient,
     criteria: StudyCriteria,
-    query: dict[str, str],
+    unfinished: list[dict[str, str]],
     kept: list[dict],
     page: int,
     page_size: int,
     sort_window: int,
 ) -> SearchResults:
-    """One page, in Orthanc's order, of the answers criteria.accepts()."""
-    start, since, more = (page - 1) * page_size, sort_window, True
-    while len(kept) <= start + page_size and more:
-        answers, more = client.find_study_answers(query, limit=sort_window, since=since)
-        kept += [answer for answer in answers if criteria.accepts(answer)]
-        since += sort_window
+    """One page of the answers criteria.accepts(): the first windows' (`kept`), then each
+    unfinished query's further windows in turn, so every page is cut from the same order."""
+    start = (page - 1) * page_size
+    seen = {answer.get("ID") for answer in kept}
+    for query in unfinished:
+        since, more = sort_window, True
+        while len(kept) <= start + page_size and more:
+            answers, more = client.find_study_answers(query, limit=sort_window, since=since)
+            kept += _unseen([answer for answer in answers if criteria.accepts(answer)], seen)
+            since += sort_window
     studies = [Study.from_orthanc(answer) for answer in kept[start : start + page_size]]
     return SearchResults(describe(client, studies), page, len(kept) > start + page_size, None)
 
