@@ -45,7 +45,15 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
 
     flask_client.init_app(app)
 
-    from app import auth, errors, health, security_headers, session_cookies
+    from app import (
+        auth,
+        compression,
+        errors,
+        health,
+        security_headers,
+        session_cookies,
+        static_files,
+    )
     from app.api import bp as api_bp
     from app.authz import bp as authz_bp
     from app.clinician import bp as clinician_bp
@@ -67,6 +75,8 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
     extensions.csrf.exempt(api_bp)
     errors.init_app(app)
     security_headers.init_app(app)
+    static_files.init_app(app)
+    compression.init_app(app)
 
     from app import cli
     from app.authz import nginx_check, validate_endpoint

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from flask import Flask, Request, Response
+from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from itsdangerous import BadSignature
 
@@ -55,8 +55,9 @@ class AreaSessionInterface(SecureCookieSessionInterface):
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         # Their answers never depend on a cookie (open_session ignores it), so they neither
         # set one nor send `Vary: Cookie`, which would keep caches from storing public JSON
-        # (Flask-Login's after-request hook reads the session on every request).
-        if current_area() in COOKIELESS_AREAS:
+        # (Flask-Login's after-request hook reads the session on every request). Nor do static
+        # files': under `Vary: Cookie` a browser reuses one only while its cookie is unchanged.
+        if current_area() in COOKIELESS_AREAS or request.endpoint == "static":
             return
         super().save_session(app, session, response)
 

@@ -29,6 +29,7 @@ RETRIEVE_ACCEPT = 'multipart/related; type="application/dicom"; transfer-syntax=
 SAFE_ACCEPT = re.compile(r'^[A-Za-z0-9/+.;=" ,*\-]{1,512}$')
 FRAME_LIST = re.compile(r"^[0-9]{1,6}(,[0-9]{1,6}){0,99}$")
 NO_QUERY = frozenset({TOKEN_NAME})
+IMAGES = frozenset({"rendered", "thumbnail"})
 
 
 def _grant() -> Grant:
@@ -65,7 +66,8 @@ def _open(target: DicomWebPath, accept: str, *, gzip: bool):
 
 
 def _upstream(target: DicomWebPath, accept: str, what: str):
-    gzip = "gzip" in request.headers.get("Accept-Encoding", "")
+    # Rendered images are JPEG or PNG, compressed already: gzip would only cost CPU twice.
+    gzip = what not in IMAGES and "gzip" in request.headers.get("Accept-Encoding", "")
     return passed_on(_open(target, accept, gzip=gzip), what)
 
 

@@ -22,8 +22,11 @@ from app.shares.models import ShareStudy
 from app.studies.contents import SeriesContents, study_contents
 
 CHUNK = 64 * 1024
-# What the page asks for before its script knows the screen: sharp enough on most phones.
-PAGE_VIEWPORT = "512,512"
+# The page's image in square sizes (device pixels) for the browser to pick from before any
+# script runs: the smallest that covers the stage (`sizes` in viewer.html), never a full
+# frame for a phone. viewer.js asks later images at the stage's own size, up to the largest.
+PAGE_VIEWPORTS = (256, 384, 512, 768, 1024)
+FALLBACK_VIEWPORT = 512  # `src`, for a browser that ignores `srcset`
 
 
 @dataclass(frozen=True)
@@ -78,9 +81,11 @@ def image_at(series: SeriesContents, number: int) -> tuple[Instance, int]:
     return series.instances[-1], series.instances[-1].frames
 
 
-def _rendered_url(study_uid: str, series: SeriesContents, number: int, window: str | None) -> str:
+def _rendered_url(
+    study_uid: str, series: SeriesContents, number: int, window: str | None, size: int
+) -> str:
     instance, frame = image_at(series, number)
-    query = {"viewport": PAGE_VIEWPORT, **({"window": window} if window else {})}
+    query = {"viewport": f"{size},{size}", **({"window": window} if window else {})}
     return url_for(
         "gateway.rendered",
         study=study_uid,
@@ -88,6 +93,15 @@ def _rendered_url(study_uid: str, series: SeriesContents, number: int, window: s
         instance=instance.sop_instance_uid,
         frame=frame,
         **query,
+    )
+
+
+def _rendered_srcset(
+    study_uid: str, series: SeriesContents, number: int, window: str | None
+) -> str:
+    return ", ".join(
+        f"{_rendered_url(study_uid, series, number, window, size)} {size}w"
+        for size in PAGE_VIEWPORTS
     )
 
 
@@ -140,6 +154,7 @@ def viewer(index: int):
     preset = next((p for p in presets if p.key == request.args.get("window")), CT_PRESETS[0])
     window = preset.window if _is_ct(current) else None
     uid = study.study_instance_uid
+    image = not current.is_pdf_report
 
     def here(**changes) -> str:
         state = {"series": k, "image": m, "window": preset.window and preset.key, **changes}
@@ -154,7 +169,8 @@ def viewer(index: int):
         current=current,
         m=m,
         count=count,
-        image_url=None if current.is_pdf_report else _rendered_url(uid, current, m, window),
+        image_url=_rendered_url(uid, current, m, window, FALLBACK_VIEWPORT) if image else None,
+        image_srcset=_rendered_srcset(uid, current, m, window) if image else None,
         prev_url=here(image=m - 1) if m > 1 else None,
         next_url=here(image=m + 1) if m < count else None,
         here=here,

@@ -22,7 +22,7 @@
   var strip = document.getElementById("viewer-strip");
 
   var MAX_VIEWPORT = 1024; // device pixels: sharp on a phone, light on the server
-  var PAGE_VIEWPORT = [512, 512]; // what the server-rendered page asked for
+  var PAGE_VIEWPORT = [512, 512]; // the page's `src`, for a stage that cannot be measured
   var MAX_ZOOM = 8;
   var PREFETCH = 2;
   var KEPT = 40; // prefetched images held, so that the browser keeps them at hand
@@ -199,8 +199,11 @@
     }
     if (!series.report) {
       var url = imageUrl(state.series, state.image);
-      if (image.getAttribute("src") !== url) {
+      if (image.getAttribute("src") !== url || image.hasAttribute("srcset")) {
         showBroken(false);
+        // The page's own choices (`srcset`) would win over `src`: from here the script asks.
+        image.removeAttribute("srcset");
+        image.removeAttribute("sizes");
         image.src = url;
       }
       if (image.complete) {
@@ -507,15 +510,15 @@
     showBroken(true);
   }
   var measured = measure();
-  // The page's 512 pixels serve small screens; larger ones get an image of their own size.
-  if (Math.max(measured[0], measured[1]) > Math.max(PAGE_VIEWPORT[0], PAGE_VIEWPORT[1])) {
-    viewport = measured;
-    render();
-  } else {
-    viewport = measured;
+  viewport = measured;
+  // On a square stage (a phone) the page's image stays as the browser picked it from its
+  // `srcset` for this screen; a wider or taller stage gets an image of its own shape.
+  if (current().report || Math.abs(measured[0] - measured[1]) <= 1) {
     updateControls(current(), counts[state.series - 1]);
     if (image.complete) {
       prefetch();
     }
+  } else {
+    render();
   }
 })();

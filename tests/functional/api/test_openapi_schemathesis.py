@@ -82,7 +82,9 @@ def test_the_api_keeps_its_document(api_schema, api_key, real_ids, path, method)
             plant(case, real_ids)
         if isinstance(case.body, dict):
             case.body.pop("anonymize", None)  # see plant()
-        response = case.call_and_validate(headers=api_key.headers, checks=CHECKS)
+        # schemathesis's WSGI client asks for gzip like requests does, but does not decode it.
+        headers = {**api_key.headers, "Accept-Encoding": "identity"}
+        response = case.call_and_validate(headers=headers, checks=CHECKS)
         statuses.append(response.status_code)
 
     run()
