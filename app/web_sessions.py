@@ -95,11 +95,11 @@ def open_session(
     persistent: bool = False,
     user_agent: str = "",
 ) -> str:
-    """Store a new session lasting `lifetime` at most (never past `not_after`), drop the
-    expired ones; return the token for the cookie."""
+    """Store a new session lasting `lifetime` at most (never past `not_after`); return the
+    token for the cookie. Expired rows stay until `purge-expired`: deleting them here, at
+    every login and every opened share, made concurrent openings wait on each other's locks."""
     now = utcnow()
     expires_at = now + lifetime if not_after is None else min(now + lifetime, not_after)
-    purge_expired(now)
     token = secrets.token_urlsafe(32)
     db.session.add(
         WebSession(

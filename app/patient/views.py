@@ -116,8 +116,11 @@ def landing(secret: str):
     reason = unavailable_reason(share)
     if reason is not None:
         return unavailable(reason)
+    # Rendered before the audit commits: the commit would expire the share, and the page would
+    # then load it again.
+    page = _challenge_page(share, ChallengeForm(), url_for("patient.landing", secret=secret))
     _audit(AuditKind.OPENED, share)
-    return _challenge_page(share, ChallengeForm(), url_for("patient.landing", secret=secret))
+    return page
 
 
 @bp.post("/s/<secret>")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from flask import current_app
 from sqlalchemy import select
+from sqlalchemy.orm import joinedload
 
 from app.extensions import db
 from app.shares.models import Share
@@ -61,11 +62,16 @@ def rotate(share: Share) -> tuple[str, str | None]:
     return secret, code
 
 
+# The recipient's challenge page names the clinician who shared: in the same query.
+_WITH_OWNER = joinedload(Share.owner)
+
+
 def share_by_secret(secret: str) -> Share | None:
     """The share behind a link secret, if any."""
     if not looks_like_link_secret(secret):
         return None
-    return db.session.scalar(select(Share).where(Share.secret_hash == hash_link_secret(secret)))
+    query = select(Share).options(_WITH_OWNER)
+    return db.session.scalar(query.where(Share.secret_hash == hash_link_secret(secret)))
 
 
 def share_by_code(code: str) -> Share | None:
@@ -74,7 +80,8 @@ def share_by_code(code: str) -> Share | None:
         hashes = _access_code_hashes(code)
     except ValueError:
         return None
-    return db.session.scalar(select(Share).where(Share.access_code_hash.in_(hashes)))
+    query = select(Share).options(_WITH_OWNER)
+    return db.session.scalar(query.where(Share.access_code_hash.in_(hashes)))
 
 
 def checked_access_code(share: Share, typed: str | None) -> str | None:
