@@ -24,12 +24,12 @@ def process_cpu_ns(pid: int) -> int:
 
 
 def children(pid: int) -> list[int]:
-    """The child processes of `pid` (gunicorn's workers, for its master)."""
+    """The child processes of `pid` (a server's workers, for its main process), sorted."""
     found = []
     for listing in Path(f"/proc/{pid}/task").glob("*/children"):
         with contextlib.suppress(OSError):
             found += [int(child) for child in listing.read_text().split()]
-    return found
+    return sorted(found)
 
 
 @dataclass(frozen=True)

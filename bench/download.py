@@ -40,6 +40,7 @@ from app.demo.bench_studies import large_study_instances  # noqa: E402
 from app.demo.dicom import upload_demo_studies  # noqa: E402
 from app.demo.orthanc_server import OrthancServer  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
+from bench.cpu import children  # noqa: E402
 from bench.harness import app_env, flask_cli, run_until_interrupted  # noqa: E402
 from bench.results import Recorder  # noqa: E402
 from bench.servers import SERVERS, SHIPPED, serve  # noqa: E402
@@ -158,14 +159,6 @@ def instances_of(client: OrthancClient, study_id: str) -> list[str]:
 
 
 # --- StudyShare's workers -----------------------------------------------------------------
-
-
-def worker_pids(master: int) -> list[int]:
-    """The server's workers: the master's children, from /proc."""
-    children: list[int] = []
-    for path in Path(f"/proc/{master}/task").glob("*/children"):
-        children += [int(pid) for pid in path.read_text().split()]
-    return sorted(children)
 
 
 def status_bytes(pid: int, field: str) -> int:
@@ -333,7 +326,7 @@ def measure(
         order = list(sides) if number % 2 else list(reversed(sides))
         for side in order:
             session, url = sides[side]
-            watch = RssWatch(worker_pids(master)) if side == "studyshare" else None
+            watch = RssWatch(children(master)) if side == "studyshare" else None
             size, seconds, headers_ms = download(session, url, side, number, entries)
             growth, worker = watch.stop() if watch else (None, None)
             results.append(Download(side, number, size, seconds, headers_ms, growth, worker))
@@ -453,7 +446,7 @@ def run(args: argparse.Namespace) -> int:
             "studyshare": (browser, server.url + path),
             "direct": (direct, f"{orthanc.url}/studies/{study_id}/archive"),
         }
-        workers = worker_pids(server.pid)
+        workers = children(server.pid)
         hwm_reset = all(reset_peak(pid) for pid in workers)
         print(
             f"Orthanc {client.system().get('Version', '?')}; one CT of {args.slices} slices "

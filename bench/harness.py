@@ -1,4 +1,4 @@
-"""What both benchmarks need: the app's environment and CLI, gunicorn on a free port."""
+"""What the benchmarks share: the app's environment and CLI, waiting for a server, stopping."""
 
 from __future__ import annotations
 
@@ -10,13 +10,13 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
 import requests
 
-from app.demo.orthanc_server import OrthancServer, free_port, stop_process
+from app.demo.orthanc_server import OrthancServer
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_START_TIMEOUT = 30.0
@@ -52,26 +52,6 @@ class Server:
     pid: int
 
 
-@contextlib.contextmanager
-def gunicorn(
-    module: str, env: dict[str, str], log_path: Path, settings: list[str]
-) -> Iterator[Server]:
-    """Serve `module` (e.g. "wsgi:app") with these gunicorn `settings` until the block ends."""
-    port = free_port()
-    command = [sys.executable, "-m", "gunicorn", *settings]
-    command += ["-b", f"127.0.0.1:{port}", "--error-logfile", str(log_path), module]
-    # gunicorn.conf.py (read from ROOT, as the image does) logs every request to stdout:
-    # into the log file with the errors, not over the benchmark's table.
-    with log_path.open("ab") as log:
-        process = subprocess.Popen(command, cwd=ROOT, env=env, stdin=subprocess.DEVNULL, stdout=log)
-    try:
-        url = f"http://127.0.0.1:{port}"
-        wait_for_app(process, url, log_path)
-        yield Server(url, process.pid)
-    finally:
-        stop_process(process, STOP_TIMEOUT)
-
-
 def wait_for_app(process: subprocess.Popen[bytes], url: str, log_path: Path) -> None:
     deadline = time.monotonic() + APP_START_TIMEOUT
     while time.monotonic() < deadline:
@@ -98,18 +78,18 @@ def run_until_interrupted(run: Callable[[], int]) -> int:
     try:
         return run()
     except Exception:
-        # A terminal's Ctrl-C reaches gunicorn, wrk and Orthanc too; whatever their going away
+        # A terminal's Ctrl-C reaches the server, wrk and Orthanc too; whatever their going away
         # broke in flight is the interruption, not a failure worth a traceback.
         if not stopping.is_set():
             raise
     except KeyboardInterrupt:
         pass
-    print("\nInterrupted; stopped gunicorn and Orthanc.", file=sys.stderr)
+    print("\nInterrupted; stopped the server and Orthanc.", file=sys.stderr)
     return 130
 
 
 def handle_stop_signals() -> threading.Event:
-    """Ctrl-C and `kill` unwind through the `with` blocks, which stop gunicorn and Orthanc."""
+    """Ctrl-C and `kill` unwind through the `with` blocks, which stop the server and Orthanc."""
     stopping = threading.Event()
 
     def handler(signum: int, _frame: object) -> None:

@@ -5,7 +5,7 @@ asked of Orthanc's `/tools/find` directly, on a generated archive of `--studies`
                                      [--results FILE]
 
 Starts its own Orthanc (reusing the uploaded studies across runs), a StudyShare served by
-gunicorn (one worker) on a free loopback port, logs in once and times every search. Prints
+the shipped server (one worker) on a free loopback port, logs in once and times every search. Prints
 median and p95 per search and overall, and whether StudyShare stays within 1.3x of Orthanc
 (with `--results`, also as figures for `make bench`: bench/results.py). See bench/README.md
 for what "direct" means.
@@ -41,8 +41,9 @@ from app.demo.orthanc_server import OrthancServer  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
 from app.studies.criteria import StudyCriteria, contains_pattern  # noqa: E402
 from bench.cpu import children, measured  # noqa: E402
-from bench.harness import app_env, flask_cli, gunicorn, run_until_interrupted  # noqa: E402
+from bench.harness import app_env, flask_cli, run_until_interrupted  # noqa: E402
 from bench.results import Recorder  # noqa: E402
+from bench.servers import SERVERS, SHIPPED, serve  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
 
 TARGET_RATIO = 1.30
@@ -108,6 +109,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         type=Path,
         help="Orthanc's directory, kept between runs (default: instance/bench/orthanc-<n>)",
     )
+    parser.add_argument("--server", choices=SERVERS, default=SHIPPED, help="the WSGI server")
     parser.add_argument("--results", type=Path, help="append the figures to this JSON-lines file")
     args = parser.parse_args(argv)
     if not 1 <= args.studies <= 200_000:
@@ -195,7 +197,7 @@ def searches(sample: pydicom.Dataset) -> list[Search]:
     ]
 
 
-# --- StudyShare under gunicorn ------------------------------------------------------------
+# --- StudyShare's database ----------------------------------------------------------------
 
 
 def prepare_database(env: dict[str, str], password: str) -> None:
@@ -301,7 +303,7 @@ def check_same_page(search: Search, html: str, page: list[dict[str, Any]]) -> No
 class Servers:
     """The processes whose CPU each side costs."""
 
-    studyshare: list[int]  # gunicorn's workers and Orthanc
+    studyshare: list[int]  # the server's processes and Orthanc
     direct: list[int]  # Orthanc
 
 
@@ -476,7 +478,7 @@ def run(args: argparse.Namespace) -> int:
         env = app_env(orthanc, tmp / "studyshare.db")
         config = DevelopmentConfig(env)
         prepare_database(env, password)
-        app = stack.enter_context(gunicorn("wsgi:app", env, tmp / "gunicorn.log", ["-w", "1"]))
+        app = stack.enter_context(serve(args.server, "wsgi:app", env, tmp / "server.log", 1))
         console = Console(app.url)
         stack.callback(console.session.close)
         console.login(password)
@@ -485,7 +487,7 @@ def run(args: argparse.Namespace) -> int:
         servers = Servers(studyshare=[*children(app.pid), orthanc.pid], direct=[orthanc.pid])
         plan = searches(sample_tags())
         print(
-            f"Orthanc {version} with {count} studies; StudyShare on gunicorn (1 sync worker); "
+            f"Orthanc {version} with {count} studies; StudyShare on {args.server} (1 worker); "
             f"{len(plan)} searches, {args.warmup} warm-up + {args.repeat} timed rounds.",
             flush=True,
         )

@@ -5,7 +5,7 @@
 
 Starts its own Orthanc (with DICOMweb) holding a generated CT of 512x512 slices (or, with
 `--study demo`, the demo's 64x64 CT DEMO0001), creates two shares of it in-process (a
-birth-date challenge, and none) and serves StudyShare with gunicorn (2 sync workers) on a
+birth-date challenge, and none) and serves StudyShare on the shipped server (2 workers) on a
 free loopback port. Debian's Chromium, driven by Playwright, then plays the recipient on a
 360x740 phone under CDP's network emulation (1.6 Mbps down, 750 kbps up, 150 ms round
 trip), each round in a fresh browser (cold cache), then once more in the last one (warm):
@@ -33,8 +33,6 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
-from app.demo.bench_studies import large_study_instances  # noqa: E402
-from app.demo.dicom import demo_instances, upload_demo_studies  # noqa: E402
 from app.demo.orthanc_server import OrthancServer  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
 from app.orthanc.flask_client import get_orthanc  # noqa: E402
@@ -42,9 +40,10 @@ from app.patient.viewer_views import PAGE_VIEWPORTS  # noqa: E402
 from app.shares.models import ChallengeKind  # noqa: E402
 from app.shares.options import ShareOptions  # noqa: E402
 from app.shares.service import create_share  # noqa: E402
-from bench.harness import app_env, flask_cli, gunicorn, run_until_interrupted  # noqa: E402
+from bench.harness import app_env, flask_cli, run_until_interrupted  # noqa: E402
 from bench.results import Recorder  # noqa: E402
-from bench.viewer import ACCESSION, ORTHANC_USER, bench_clinician  # noqa: E402
+from bench.servers import SHIPPED, serve  # noqa: E402
+from bench.viewer import ACCESSION, ORTHANC_USER, bench_clinician, load_study  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
@@ -145,15 +144,6 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 
 # --- Orthanc, the shares ------------------------------------------------------------------
-
-
-def load_study(client: OrthancClient, study: str) -> str:
-    """Upload the benchmark's study; its Orthanc id."""
-    if study == "demo":
-        upload_demo_studies(client, demo_instances())
-        return client.find_studies({"AccessionNumber": ACCESSION}, limit=1).studies[0].orthanc_id
-    upload_demo_studies(client, large_study_instances(n_slices=CT512_SLICES))
-    return client.find_studies({"PatientName": "BENCH^LARGE"}, limit=1).studies[0].orthanc_id
 
 
 def share_links(app: Flask, server_url: str, study_id: str) -> tuple[str, str]:
@@ -316,16 +306,19 @@ def run(args: argparse.Namespace) -> int:
             orthanc.url, username=orthanc.username, password=orthanc.password, timeout=60
         )
         stack.callback(client.close)
-        study_id = load_study(client, args.study)
+        study_id = load_study(client, args.study, slices=CT512_SLICES).orthanc_id
         env = app_env(orthanc, tmp / "studyshare.db")
         flask_cli(env, "db", "upgrade")
         app = create_app(DevelopmentConfig(env))
-        server = stack.enter_context(gunicorn("wsgi:app", env, tmp / "gunicorn.log", ["-w", "2"]))
+        server = stack.enter_context(serve(SHIPPED, "wsgi:app", env, tmp / "server.log", 2))
         challenge_link, landing_link = share_links(app, server.url, study_id)
         playwright = stack.enter_context(sync_playwright())
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         stack.callback(browser.close)
-        print(f"StudyShare on gunicorn -w 2; {args.study}; {args.rounds} cold rounds.", flush=True)
+        print(
+            f"StudyShare on {SHIPPED}, 2 workers; {args.study}; {args.rounds} cold rounds.",
+            flush=True,
+        )
         landing = landing_weight(browser, args.dpr, landing_link)
         cold = []
         for _ in range(args.rounds):

@@ -44,6 +44,7 @@ from app.demo.orthanc_server import OrthancServer  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
 from app.orthanc.flask_client import get_orthanc  # noqa: E402
+from app.orthanc.models import Study  # noqa: E402
 from app.shares.models import ChallengeKind  # noqa: E402
 from app.shares.options import ShareOptions  # noqa: E402
 from app.shares.service import create_share  # noqa: E402
@@ -162,6 +163,15 @@ def bench_clinician() -> User:
     db.session.add(owner)
     db.session.commit()
     return owner
+
+
+def load_study(client: OrthancClient, kind: str, slices: int = CT512_SLICES) -> Study:
+    """Upload the benchmark's study: `slices` generated 512x512 CT slices, or the demo's CT."""
+    if kind == "demo":
+        upload_demo_studies(client, demo_instances())
+        return client.find_studies({"AccessionNumber": ACCESSION}, limit=1).studies[0]
+    upload_demo_studies(client, large_study_instances(n_slices=slices))
+    return client.find_studies({"PatientName": "BENCH^LARGE"}, limit=1).studies[0]
 
 
 def share_study(app: Flask, orthanc_study_id: str) -> tuple[str, str]:
@@ -493,12 +503,7 @@ def run(args: argparse.Namespace) -> int:
             orthanc.url, username=orthanc.username, password=orthanc.password, timeout=60
         )
         stack.callback(client.close)
-        if args.study == "demo":
-            upload_demo_studies(client, demo_instances())
-            study = client.find_studies({"AccessionNumber": ACCESSION}, limit=1).studies[0]
-        else:
-            upload_demo_studies(client, large_study_instances(n_slices=CT512_SLICES))
-            study = client.find_studies({"PatientName": "BENCH^LARGE"}, limit=1).studies[0]
+        study = load_study(client, args.study)
         study_uid = study.study_instance_uid
         images = study_images(orthanc, study_uid)
         env = app_env(orthanc, tmp / "studyshare.db")

@@ -17,6 +17,8 @@ import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from bench.cpu import children
+
 INSTALL_WRK = "wrk is needed: `sudo apt-get install -y wrk` (Debian/Ubuntu), then run again."
 
 # Shared by every benchmark's script: the threads are remembered so that done() can add up
@@ -146,12 +148,8 @@ def machine_cpu() -> tuple[float, float]:
 
 def server_cpu(pid: int) -> float:
     """CPU seconds used so far by a server's main process and its current workers."""
-    try:
-        workers = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
-    except OSError:
-        workers = []
     used = 0
-    for process in (str(pid), *workers):
+    for process in (pid, *children(pid)):
         with contextlib.suppress(OSError):
             # Fields after the command name: state is the first, utime the 12th, stime the 13th.
             fields = Path(f"/proc/{process}/stat").read_text().rpartition(")")[2].split()

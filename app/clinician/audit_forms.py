@@ -2,17 +2,17 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
-from wtforms import IntegerField, SelectChoice, SelectField, StringField
-from wtforms.validators import Length, NumberRange, Optional
+from wtforms import SelectChoice, SelectField, StringField
+from wtforms.validators import Length, Optional
 
 from app.clinician.forms import FlexibleDateField
+from app.clinician.paging import CursorForm
 from app.shares.audit import AuditKind
 from app.shares.audit_queries import AuditFilter
 from app.shares.audit_wording import kind_words
 
 
-class AuditFilterForm(FlaskForm):
+class AuditFilterForm(CursorForm):
     class Meta:
         csrf = False  # a read-only GET filter
 
@@ -26,7 +26,6 @@ class AuditFilterForm(FlaskForm):
     actor = StringField("User e-mail", validators=[Optional(), Length(max=254)])
     day_from = FlexibleDateField("From (UTC)", validators=[Optional()])
     day_to = FlexibleDateField("To (UTC)", validators=[Optional()])
-    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=100000)])
 
     def to_filter(self) -> AuditFilter:
         return AuditFilter(

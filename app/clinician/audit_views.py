@@ -6,6 +6,7 @@ from flask import Response, abort, render_template, request, stream_with_context
 
 from app.clinician import bp
 from app.clinician.audit_forms import AuditFilterForm
+from app.clinician.paging import page_links
 from app.clinician.permissions import admin_required
 from app.clinician.query_urls import with_current_query
 from app.db_types import utcnow
@@ -28,20 +29,15 @@ def _valid_form() -> AuditFilterForm:
 @admin_required
 def audit_log():
     form = _valid_form()
-    page = form.page.data or 1
-    events, has_next = audit_page(form.to_filter(), page, EVENTS_PER_PAGE)
-
-    def page_url(number: int) -> str:
-        return with_current_query("clinician.audit_log", page=number)
-
+    page = audit_page(form.to_filter(), EVENTS_PER_PAGE, **form.cursors())
     return render_template(
         "clinician/audit_log.html",
         form=form,
-        events=events,
-        page=page,
-        has_next=has_next,
-        page_url=page_url,
-        csv_url=with_current_query("clinician.audit_csv_export", page=None),
+        events=page.rows,
+        links=page_links("clinician.audit_log", page),
+        csv_url=with_current_query(
+            "clinician.audit_csv_export", page=None, after=None, before=None
+        ),
     )
 
 

@@ -19,7 +19,8 @@ from wtforms import (
 )
 from wtforms.validators import Length, NumberRange, Optional
 
-from app.clinician.forms import FlexibleDateField, strip_spaces
+from app.clinician.forms import FlexibleDateField, LongSelect, strip_spaces
+from app.clinician.paging import CursorForm
 from app.shares.models import ChallengeKind, ShareState
 from app.shares.options import (
     DEFAULT_EXPIRY_DAYS,
@@ -106,7 +107,7 @@ class CreateShareForm(FlaskForm):
         )
 
 
-class ShareFilterForm(FlaskForm):
+class ShareFilterForm(CursorForm):
     class Meta:
         csrf = False  # a read-only GET filter
 
@@ -118,5 +119,4 @@ class ShareFilterForm(FlaskForm):
         choices=[SelectChoice("", "All")] + [SelectChoice(s.value, s.label) for s in ShareState],
         default="",
     )
-    owner = SelectField("Owner", default="")
-    page = IntegerField("Page", default=1, validators=[Optional(), NumberRange(min=1, max=10000)])
+    owner = SelectField("Owner", default="", widget=LongSelect())

@@ -6,15 +6,18 @@ from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy import (
+    DDL,
     JSON,
     Boolean,
     ColumnElement,
     Enum,
     ForeignKey,
+    Index,
     Integer,
     String,
     Text,
     UniqueConstraint,
+    event,
     or_,
     select,
 )
@@ -86,6 +89,12 @@ def state_of(
 
 class Share(db.Model):
     __tablename__ = "shares"
+    # The console lists shares newest first, everyone's or one owner's, paged by cursor
+    # (app/shares/keyset.py): each index hands a page over without sorting.
+    __table_args__ = (
+        Index("ix_shares_created_at_id", "created_at", "id"),
+        Index("ix_shares_owner_id_created_at_id", "owner_id", "created_at", "id"),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     # Names the share in the console and the audit log; never grants access by itself.
@@ -94,7 +103,7 @@ class Share(db.Model):
     secret_hash: Mapped[str] = mapped_column(String(64), unique=True)
     # Keyed hash (HMAC) of the normalized access code, when the share has one.
     access_code_hash: Mapped[str | None] = mapped_column(String(64), unique=True)
-    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"), index=True)
+    owner_id: Mapped[int] = mapped_column(ForeignKey("users.id"))
     # Set from the create form's one-time key, so a double submit makes one share.
     creation_key: Mapped[str | None] = mapped_column(String(64), unique=True)
 
@@ -188,7 +197,20 @@ class Share(db.Model):
 
 class ShareStudy(db.Model):
     __tablename__ = "share_studies"
-    __table_args__ = (UniqueConstraint("share_id", "orthanc_study_id"),)
+    __table_args__ = (
+        UniqueConstraint("share_id", "orthanc_study_id"),
+        # The share list's patient search (queries.patient_condition): the ID in any case,
+        # the name's words anywhere in it; on PostgreSQL through trigrams (pg_trgm).
+        *(
+            Index(
+                f"ix_share_studies_{column}_trigrams",
+                column,
+                postgresql_using="gin",
+                postgresql_ops={column: "gin_trgm_ops"},
+            )
+            for column in ("patient_id", "patient_name_folded")
+        ),
+    )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     share_id: Mapped[int] = mapped_column(ForeignKey("shares.id", ondelete="CASCADE"), index=True)
@@ -226,3 +248,12 @@ class ShareStudy(db.Model):
             birth_date=None,
             sex="",
         )
+
+
+# The trigram indexes' operator class, for databases built by create_all() rather than by the
+# migrations (which create it too, d4e5f6a7b8c0).
+event.listen(
+    ShareStudy.__table__,
+    "before_create",
+    DDL("CREATE EXTENSION IF NOT EXISTS pg_trgm").execute_if(dialect="postgresql"),
+)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, and_, func, or_, select
+from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from app.db_types import utcnow
 from app.extensions import db
 from app.shares.audit_models import AuditEvent
+from app.shares.keyset import Cursor, Keys, Page, keyset_page
 from app.shares.models import Share, ShareState, ShareStudy
 from app.studies.names import fold, words
 
@@ -54,10 +56,44 @@ def share_for_user(public_id: str, user) -> Share | None:
 def patient_condition(text: str) -> ColumnElement[bool]:
     """SQL: shares with a study of this patient, by ID (exact, any case) or name (as
     names.NameSearch matches it: every word, folded, in any order)."""
-    by_id = func.lower(ShareStudy.patient_id) == text.strip().lower()
+    # ILIKE without wildcards, not lower() = lower(): a trigram index answers it.
+    by_id = ShareStudy.patient_id.ilike(_like_literal(text.strip()), escape="/")
     folded = [fold(word) for word in words(text)]
     by_name = and_(*(ShareStudy.patient_name_folded.contains(w, autoescape=True) for w in folded))
     return Share.studies.any(or_(by_id, by_name) if folded else by_id)
+
+
+SHARE_KEYS = Keys(Share.created_at, Share.id)
+
+
+def shares_matching(*, owner_id: int | None, state: ShareState | None, patient: str = "") -> Select:
+    """SQL: the shares of this owner (None: everyone's), in this state, of this patient."""
+    query = select(Share)
+    if owner_id is not None:
+        query = query.where(Share.owner_id == owner_id)
+    if state is not None:
+        query = query.where(Share.state_condition(state, utcnow()))
+    if patient.strip():
+        query = query.where(patient_condition(patient))
+    return query
+
+
+def page_of_shares(
+    query: Select,
+    per_page: int,
+    *,
+    after: Cursor | None = None,
+    before: Cursor | None = None,
+) -> Page[Share]:
+    """A page of these shares, newest first, with what the list shows of each loaded."""
+    # Loaded with the page, not row by row as the template reads them.
+    query = query.options(selectinload(Share.studies), joinedload(Share.owner))
+    return keyset_page(query, SHARE_KEYS, per_page, after=after, before=before)
+
+
+def _like_literal(text: str) -> str:
+    """`text` as a LIKE pattern that matches only itself (escaped with "/")."""
+    return text.replace("/", "//").replace("%", "/%").replace("_", "/_")
 
 
 def list_shares(
@@ -68,14 +104,10 @@ def list_shares(
     per_page: int,
     patient: str = "",
 ) -> tuple[list[Share], bool]:
-    """A page of shares, newest first, and whether another page follows."""
-    query = select(Share).order_by(Share.created_at.desc(), Share.id.desc())
-    if owner_id is not None:
-        query = query.where(Share.owner_id == owner_id)
-    if state is not None:
-        query = query.where(Share.state_condition(state, utcnow()))
-    if patient.strip():
-        query = query.where(patient_condition(patient))
+    """A numbered page of shares, newest first, and whether another page follows (the CLI's:
+    the console pages with cursors, page_of_shares)."""
+    query = shares_matching(owner_id=owner_id, state=state, patient=patient)
+    query = query.order_by(Share.created_at.desc(), Share.id.desc())
     rows = db.session.scalars(query.offset((page - 1) * per_page).limit(per_page + 1)).all()
     return list(rows[:per_page]), len(rows) > per_page
 

@@ -65,7 +65,7 @@ def test_csv_export_has_every_matching_event_and_defuses_formulas(admin_client, 
 
 
 @pytest.mark.parametrize(
-    "params", [{"kind": "nope"}, {"day_from": "31/31/2024"}, {"page": "0"}, {"share": "x" * 40}]
+    "params", [{"kind": "nope"}, {"day_from": "31/31/2024"}, {"after": "0"}, {"share": "x" * 40}]
 )
 def test_bad_filters_are_a_clear_400(admin_client, params):
     response = admin_client.get("/admin/audit", query_string=params)

@@ -1,6 +1,7 @@
 """The printable handout and the QR PNG download, posted with the link secret."""
 
 import html
+import re
 
 import pytest
 
@@ -41,8 +42,8 @@ def test_the_handout_shows_the_link_code_and_expiry(app, logged_in_client, docto
     assert "This link expires on" in page
     assert "enter the patient's date of birth" in page
     assert qr_svg(link) in response.text  # the QR is the link's (decoded below from the PNG)
-    assert "css/print.css" in page
-    assert "js/print.js" in page
+    assert re.search(r"css/print\.[0-9a-f]{12}\.css", page)  # fingerprinted (static_files)
+    assert re.search(r"js/print\.[0-9a-f]{12}\.js", page)
     assert "data-print" in page
     assert PATIENT_NAME not in page
     assert "CT THORAX" not in page
