@@ -46,6 +46,10 @@ BENCHES = (
     Bench("landing"),
     Bench("viewer", ("--rounds", "10")),
     Bench("download", ("--rounds", "2")),
+    Bench("slow_network", ("--rounds", "2")),
+    # The generated shares stay in PostgreSQL (--keep) for the next run; the full CSV export
+    # of 1M shares' 10M events takes minutes, so it is measured up to 100k shares here.
+    Bench("scale", ("--keep", "--repeat", "10", "--csv-up-to", "100000")),
 )
 
 
