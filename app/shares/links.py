@@ -62,16 +62,17 @@ def rotate(share: Share) -> tuple[str, str | None]:
     return secret, code
 
 
-# The recipient's challenge page names the clinician who shared: in the same query.
-_WITH_OWNER = joinedload(Share.owner)
+def _with_owner():
+    # The recipient's challenge page names the clinician who shared: in the same query.
+    # Built per call: at import the mappers are not all known yet.
+    return select(Share).options(joinedload(Share.owner))
 
 
 def share_by_secret(secret: str) -> Share | None:
     """The share behind a link secret, if any."""
     if not looks_like_link_secret(secret):
         return None
-    query = select(Share).options(_WITH_OWNER)
-    return db.session.scalar(query.where(Share.secret_hash == hash_link_secret(secret)))
+    return db.session.scalar(_with_owner().where(Share.secret_hash == hash_link_secret(secret)))
 
 
 def share_by_code(code: str) -> Share | None:
@@ -80,8 +81,7 @@ def share_by_code(code: str) -> Share | None:
         hashes = _access_code_hashes(code)
     except ValueError:
         return None
-    query = select(Share).options(_WITH_OWNER)
-    return db.session.scalar(query.where(Share.access_code_hash.in_(hashes)))
+    return db.session.scalar(_with_owner().where(Share.access_code_hash.in_(hashes)))
 
 
 def checked_access_code(share: Share, typed: str | None) -> str | None:
