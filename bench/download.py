@@ -38,10 +38,9 @@ sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
 from app.demo.bench_studies import large_study_instances  # noqa: E402
 from app.demo.dicom import upload_demo_studies  # noqa: E402
-from app.demo.orthanc_server import OrthancServer  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
 from bench.cpu import children  # noqa: E402
-from bench.harness import app_env, flask_cli, run_until_interrupted  # noqa: E402
+from bench.harness import app_env, flask_cli, run_until_interrupted, start_orthanc  # noqa: E402
 from bench.results import Recorder  # noqa: E402
 from bench.servers import SERVERS, SHIPPED, serve  # noqa: E402
 from bench.viewer import recipient_session, share_study  # noqa: E402
@@ -55,7 +54,6 @@ HTTP_TIMEOUT = (5, 120)
 READ_CHUNK = 1 << 20
 TAIL_BYTES = 4 << 20  # enough for the central directory of a few tens of thousands of files
 SAMPLE_SECONDS = 0.02
-ORTHANC_USER = "studyshare"
 DOWNLOAD_ENDPOINT = "patient.download"  # the ZIP one (not the DICOMDIR variant)
 
 EOCD = struct.Struct("<4sHHHHIIH")  # signature, disk, cd disk, entries here, entries, size, offset
@@ -424,11 +422,7 @@ def download_path(app: Flask) -> str:
 def run(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         print(f"Starting Orthanc in {args.workdir}...", flush=True)
-        orthanc = stack.enter_context(OrthancServer(args.workdir, username=ORTHANC_USER))
-        client = OrthancClient(
-            orthanc.url, username=orthanc.username, password=orthanc.password, timeout=120
-        )
-        stack.callback(client.close)
+        orthanc, client = start_orthanc(stack, args.workdir, timeout=120)
         study_id, stored = load_study(client, args.slices)
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="studyshare-bench-")))
         env = app_env(orthanc, tmp / "studyshare.db")

@@ -17,6 +17,7 @@ from pathlib import Path
 import requests
 
 from app.demo.orthanc_server import OrthancServer
+from app.orthanc.client import OrthancClient
 
 ROOT = Path(__file__).resolve().parents[1]
 APP_START_TIMEOUT = 30.0
@@ -35,6 +36,27 @@ def app_env(orthanc: OrthancServer, database: Path, **extra: str) -> dict[str, s
         "ORTHANC_PASSWORD": orthanc.password or "",
         **extra,
     }
+
+
+ORTHANC_USER = "studyshare"
+
+
+def start_orthanc(
+    stack: contextlib.ExitStack,
+    directory: Path,
+    plugins: tuple[str, ...] = (),
+    timeout: float = 60,
+) -> tuple[OrthancServer, OrthancClient]:
+    """An internal-mode Orthanc (with credentials) in `directory` and a client of it, both
+    stopped when `stack` closes."""
+    orthanc = stack.enter_context(
+        OrthancServer(directory, username=ORTHANC_USER, plugins=list(plugins))
+    )
+    client = OrthancClient(
+        orthanc.url, username=orthanc.username, password=orthanc.password, timeout=timeout
+    )
+    stack.callback(client.close)
+    return orthanc, client
 
 
 def flask_cli(env: dict[str, str], *args: str, stdin: str = "") -> None:

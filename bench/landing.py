@@ -33,13 +33,12 @@ sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
 from app.demo.catalog import DEMO_PATIENTS  # noqa: E402
 from app.demo.dicom import demo_instances, upload_demo_studies  # noqa: E402
-from app.demo.orthanc_server import OrthancServer  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
 from app.orthanc.flask_client import get_orthanc  # noqa: E402
 from app.shares.models import ChallengeKind  # noqa: E402
 from app.shares.options import ShareOptions  # noqa: E402
 from app.shares.service import create_share  # noqa: E402
-from bench.harness import app_env, flask_cli, run_until_interrupted  # noqa: E402
+from bench.harness import app_env, flask_cli, run_until_interrupted, start_orthanc  # noqa: E402
 from bench.postgres import PostgresMissingError, fresh_database  # noqa: E402
 from bench.results import Recorder  # noqa: E402
 from bench.servers import SERVERS, SHIPPED, Server, serve  # noqa: E402
@@ -299,11 +298,7 @@ def run(args: argparse.Namespace) -> int:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="studyshare-bench-")))
         database = stack.enter_context(fresh_database("studyshare_bench_landing"))
         print("Starting Orthanc and loading the demo studies...", flush=True)
-        orthanc = stack.enter_context(OrthancServer(tmp / "orthanc", username="studyshare"))
-        client = OrthancClient(
-            orthanc.url, username=orthanc.username, password=orthanc.password, timeout=60
-        )
-        stack.callback(client.close)
+        orthanc, client = start_orthanc(stack, tmp / "orthanc")
         upload_demo_studies(client, demo_instances())
         env = {**app_env(orthanc, tmp / "unused.db"), "DATABASE_URL": database, **UNLIMITED}
         flask_cli(env, "db", "upgrade")

@@ -41,7 +41,7 @@ from app.demo.orthanc_server import OrthancServer  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
 from app.studies.criteria import StudyCriteria, contains_pattern  # noqa: E402
 from bench.cpu import children, measured  # noqa: E402
-from bench.harness import app_env, flask_cli, run_until_interrupted  # noqa: E402
+from bench.harness import app_env, flask_cli, run_until_interrupted, start_orthanc  # noqa: E402
 from bench.results import Recorder  # noqa: E402
 from bench.servers import SERVERS, SHIPPED, serve  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
@@ -49,7 +49,6 @@ from config import DevelopmentConfig  # noqa: E402
 TARGET_RATIO = 1.30
 HTTP_TIMEOUT = (5, 60)
 USER_EMAIL = "bench@studyshare.example"
-ORTHANC_USER = "studyshare"
 
 
 @dataclass(frozen=True)
@@ -467,11 +466,7 @@ def run(args: argparse.Namespace) -> int:
     password = secrets.token_urlsafe(24)
     with contextlib.ExitStack() as stack:
         print(f"Starting Orthanc in {args.workdir}...", flush=True)
-        orthanc = stack.enter_context(OrthancServer(args.workdir, username=ORTHANC_USER))
-        client = OrthancClient(
-            orthanc.url, username=orthanc.username, password=orthanc.password, timeout=60
-        )
-        stack.callback(client.close)
+        orthanc, client = start_orthanc(stack, args.workdir)
         count = load_studies(client, args.studies)
         version = client.system().get("Version", "?")
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="studyshare-bench-")))

@@ -33,17 +33,15 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from app import create_app  # noqa: E402
-from app.demo.orthanc_server import OrthancServer  # noqa: E402
-from app.orthanc.client import OrthancClient  # noqa: E402
 from app.orthanc.flask_client import get_orthanc  # noqa: E402
 from app.patient.viewer_views import PAGE_VIEWPORTS  # noqa: E402
 from app.shares.models import ChallengeKind  # noqa: E402
 from app.shares.options import ShareOptions  # noqa: E402
 from app.shares.service import create_share  # noqa: E402
-from bench.harness import app_env, flask_cli, run_until_interrupted  # noqa: E402
+from bench.harness import app_env, flask_cli, run_until_interrupted, start_orthanc  # noqa: E402
 from bench.results import Recorder  # noqa: E402
 from bench.servers import SHIPPED, serve  # noqa: E402
-from bench.viewer import ACCESSION, ORTHANC_USER, bench_clinician, load_study  # noqa: E402
+from bench.viewer import ACCESSION, bench_clinician, load_study  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
@@ -299,13 +297,7 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="studyshare-bench-")))
         print("Starting Orthanc and loading the study...", flush=True)
-        orthanc = stack.enter_context(
-            OrthancServer(tmp / "orthanc", username=ORTHANC_USER, plugins=["dicomweb"])
-        )
-        client = OrthancClient(
-            orthanc.url, username=orthanc.username, password=orthanc.password, timeout=60
-        )
-        stack.callback(client.close)
+        orthanc, client = start_orthanc(stack, tmp / "orthanc", plugins=("dicomweb",))
         study_id = load_study(client, args.study, slices=CT512_SLICES).orthanc_id
         env = app_env(orthanc, tmp / "studyshare.db")
         flask_cli(env, "db", "upgrade")

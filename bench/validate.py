@@ -39,7 +39,6 @@ sys.path.insert(0, str(ROOT))
 from app import create_app  # noqa: E402
 from app.demo.catalog import DEMO_PATIENTS  # noqa: E402
 from app.demo.dicom import demo_instances, upload_demo_studies  # noqa: E402
-from app.demo.orthanc_server import OrthancServer  # noqa: E402
 from app.extensions import db  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
 from app.orthanc.flask_client import get_orthanc  # noqa: E402
@@ -49,7 +48,7 @@ from app.shares.options import ShareOptions  # noqa: E402
 from app.shares.service import create_share  # noqa: E402
 from app.shares.viewer_tokens import mint_viewer_token  # noqa: E402
 from app.users.models import Role, User  # noqa: E402
-from bench.harness import Server, app_env, flask_cli, run_until_interrupted  # noqa: E402
+from bench.harness import Server, app_env, flask_cli, run_until_interrupted, start_orthanc  # noqa: E402
 from bench.results import Recorder  # noqa: E402
 from bench.servers import SERVERS, SHIPPED, serve  # noqa: E402
 from bench.wrk_load import INSTALL_WRK, Result, run_wrk, write_load_files  # noqa: E402
@@ -66,7 +65,6 @@ WORKERS = 2
 OTHER_LOAD_WARNING = 0.15  # cores used by processes other than gunicorn and wrk
 HTTP_TIMEOUT = (5, 30)
 USER_EMAIL = "bench@studyshare.example"
-ORTHANC_USER = "studyshare"
 AUTHZ_USER = "orthanc-plugin"
 VALIDATE_PATH = "/auth/tokens/validate"
 
@@ -448,11 +446,7 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="studyshare-bench-")))
         print("Starting Orthanc and loading the demo studies...", flush=True)
-        orthanc = stack.enter_context(OrthancServer(tmp / "orthanc", username=ORTHANC_USER))
-        client = OrthancClient(
-            orthanc.url, username=orthanc.username, password=orthanc.password, timeout=60
-        )
-        stack.callback(client.close)
+        orthanc, client = start_orthanc(stack, tmp / "orthanc")
         upload_demo_studies(client, demo_instances())
         env = app_env(
             orthanc, tmp / "studyshare.db", AUTHZ_USERNAME=AUTHZ_USER, AUTHZ_PASSWORD=plugin_auth[1]

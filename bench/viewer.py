@@ -50,7 +50,7 @@ from app.shares.options import ShareOptions  # noqa: E402
 from app.shares.service import create_share  # noqa: E402
 from app.shares.viewer_tokens import mint_viewer_token  # noqa: E402
 from app.users.models import Role, User  # noqa: E402
-from bench.harness import app_env, flask_cli, run_until_interrupted  # noqa: E402
+from bench.harness import app_env, flask_cli, run_until_interrupted, start_orthanc  # noqa: E402
 from bench.results import Recorder  # noqa: E402
 from bench.servers import SERVERS, SHIPPED, serve  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
@@ -58,7 +58,6 @@ from config import DevelopmentConfig  # noqa: E402
 TARGET_RATIO = 1.20
 HTTP_TIMEOUT = (5, 30)
 USER_EMAIL = "bench@studyshare.example"
-ORTHANC_USER = "studyshare"
 ACCESSION = "DEMO0001"  # the demo's 20-slice CT (64 x 64)
 # A CT as scanners make them: 512 x 512 slices (the demo's 64 x 64 measure mostly overhead).
 CT512_SLICES = 40
@@ -496,13 +495,7 @@ def run(args: argparse.Namespace) -> int:
     with contextlib.ExitStack() as stack:
         tmp = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="studyshare-bench-")))
         print("Starting Orthanc and loading the demo studies...", flush=True)
-        orthanc = stack.enter_context(
-            OrthancServer(tmp / "orthanc", username=ORTHANC_USER, plugins=["dicomweb"])
-        )
-        client = OrthancClient(
-            orthanc.url, username=orthanc.username, password=orthanc.password, timeout=60
-        )
-        stack.callback(client.close)
+        orthanc, client = start_orthanc(stack, tmp / "orthanc", plugins=("dicomweb",))
         study = load_study(client, args.study)
         study_uid = study.study_instance_uid
         images = study_images(orthanc, study_uid)
