@@ -41,7 +41,7 @@ from app.demo.dicom import upload_demo_studies  # noqa: E402
 from app.orthanc.client import OrthancClient  # noqa: E402
 from bench.cpu import children  # noqa: E402
 from bench.harness import app_env, flask_cli, run_until_interrupted, start_orthanc  # noqa: E402
-from bench.results import Recorder  # noqa: E402
+from bench.results import Recorder, add_results_option  # noqa: E402
 from bench.servers import SERVERS, SHIPPED, serve  # noqa: E402
 from bench.viewer import recipient_session, share_study  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
@@ -99,7 +99,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="Orthanc's directory, kept between runs (default: instance/bench/orthanc-large-<n>)",
     )
     parser.add_argument("--server", choices=SERVERS, default=SHIPPED, help="the WSGI server")
-    parser.add_argument("--results", type=Path, help="append the figures to this JSON-lines file")
+    add_results_option(parser)
     args = parser.parse_args(argv)
     if not 1 <= args.slices <= 5000:
         parser.error("--slices must be between 1 and 5000")

@@ -40,7 +40,7 @@ from app.shares.options import ShareOptions  # noqa: E402
 from app.shares.service import create_share  # noqa: E402
 from bench.harness import app_env, flask_cli, run_until_interrupted, start_orthanc  # noqa: E402
 from bench.postgres import PostgresMissingError, fresh_database  # noqa: E402
-from bench.results import Recorder  # noqa: E402
+from bench.results import Recorder, add_results_option  # noqa: E402
 from bench.servers import SERVERS, SHIPPED, Server, serve  # noqa: E402
 from bench.viewer import bench_clinician  # noqa: E402
 from bench.wrk_load import INSTALL_WRK, WRK_DONE, Result, run_wrk  # noqa: E402
@@ -93,10 +93,6 @@ function init(args)
   count_expected, count_other = 0, 0
 end
 
-function request()
-  i = i % n + 1
-  return reqs[i]
-end
 
 function response(status, headers, body)
   if status == expected_status then
@@ -130,7 +126,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--duration", type=int, default=8, help="seconds per measured run")
     parser.add_argument("--warmup", type=int, default=2, help="seconds of warm-up per scenario")
     parser.add_argument("--server", choices=SERVERS, default=SHIPPED, help="the WSGI server")
-    parser.add_argument("--results", type=Path, help="append the figures to this JSON-lines file")
+    add_results_option(parser)
     args = parser.parse_args(argv)
     if not 1 <= args.clients <= 500 or not 1 <= args.duration <= 600:
         parser.error("--clients must be 1-500 and --duration 1-600 seconds")

@@ -9,6 +9,7 @@ whether it was met.
 
 from __future__ import annotations
 
+import argparse
 import json
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -25,6 +26,11 @@ class Figure:
     baseline: float | None = None  # measured in the same run, same unit
     baseline_name: str = ""  # e.g. "gunicorn sync ceiling"
     ratio: float | None = None  # value / baseline unless the figure says otherwise
+
+
+def add_results_option(parser: argparse.ArgumentParser) -> None:
+    """The `--results FILE` every benchmark takes (bench/run_all.py passes it)."""
+    parser.add_argument("--results", type=Path, help="append the figures to this JSON-lines file")
 
 
 class Recorder:

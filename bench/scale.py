@@ -36,7 +36,7 @@ from app.shares.birth_dates import birth_date_hash  # noqa: E402
 from bench import scale_data as data  # noqa: E402
 from bench import scale_probes as probes  # noqa: E402
 from bench.harness import app_env, flask_cli, run_until_interrupted  # noqa: E402
-from bench.results import Recorder  # noqa: E402
+from bench.results import Recorder, add_results_option  # noqa: E402
 from bench.servers import SHIPPED, serve  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
 
@@ -79,7 +79,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         " at 1M shares the 10M events take minutes)",
     )
     parser.add_argument("--keep", action="store_true", help="keep the database for the next run")
-    parser.add_argument("--results", type=Path, help="append the figures to this JSON-lines file")
+    add_results_option(parser)
     parser.add_argument("--plot", type=Path, default=ROOT / "bench" / "scale.png")
     args = parser.parse_args(argv)
     try:

@@ -42,7 +42,7 @@ from app.orthanc.client import OrthancClient  # noqa: E402
 from app.studies.criteria import StudyCriteria, contains_pattern  # noqa: E402
 from bench.cpu import children, measured  # noqa: E402
 from bench.harness import app_env, flask_cli, run_until_interrupted, start_orthanc  # noqa: E402
-from bench.results import Recorder  # noqa: E402
+from bench.results import Recorder, add_results_option  # noqa: E402
 from bench.servers import SERVERS, SHIPPED, serve  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
 
@@ -109,7 +109,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="Orthanc's directory, kept between runs (default: instance/bench/orthanc-<n>)",
     )
     parser.add_argument("--server", choices=SERVERS, default=SHIPPED, help="the WSGI server")
-    parser.add_argument("--results", type=Path, help="append the figures to this JSON-lines file")
+    add_results_option(parser)
     args = parser.parse_args(argv)
     if not 1 <= args.studies <= 200_000:
         parser.error("--studies must be between 1 and 200000")

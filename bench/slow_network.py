@@ -39,9 +39,9 @@ from app.shares.models import ChallengeKind  # noqa: E402
 from app.shares.options import ShareOptions  # noqa: E402
 from app.shares.service import create_share  # noqa: E402
 from bench.harness import app_env, flask_cli, run_until_interrupted, start_orthanc  # noqa: E402
-from bench.results import Recorder  # noqa: E402
+from bench.results import Recorder, add_results_option  # noqa: E402
 from bench.servers import SHIPPED, serve  # noqa: E402
-from bench.viewer import ACCESSION, bench_clinician, load_study  # noqa: E402
+from bench.viewer import add_study_option, bench_clinician, load_study  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
 from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS  # noqa: E402
 
@@ -125,14 +125,9 @@ class Visit:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--rounds", type=int, default=3, help="cold-cache rounds (then 1 warm)")
-    parser.add_argument(
-        "--study",
-        choices=("ct512", "demo"),
-        default="ct512",
-        help=f"ct512: {CT512_SLICES} generated 512x512 CT slices; demo: {ACCESSION} (64x64)",
-    )
+    add_study_option(parser, CT512_SLICES)
     parser.add_argument("--dpr", type=float, default=1.0, help="the phone's device pixel ratio")
-    parser.add_argument("--results", type=Path, help="append the figures to this JSON-lines file")
+    add_results_option(parser)
     args = parser.parse_args(argv)
     if not 1 <= args.rounds <= 20:
         parser.error("--rounds must be between 1 and 20")

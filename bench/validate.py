@@ -49,7 +49,7 @@ from app.shares.service import create_share  # noqa: E402
 from app.shares.viewer_tokens import mint_viewer_token  # noqa: E402
 from app.users.models import Role, User  # noqa: E402
 from bench.harness import Server, app_env, flask_cli, run_until_interrupted, start_orthanc  # noqa: E402
-from bench.results import Recorder  # noqa: E402
+from bench.results import Recorder, add_results_option  # noqa: E402
 from bench.servers import SERVERS, SHIPPED, serve  # noqa: E402
 from bench.wrk_load import INSTALL_WRK, Result, run_wrk, write_load_files  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
@@ -94,7 +94,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help=f"comma-separated servers to compare, of {', '.join(SERVERS)}"
         " (gunicorn-sync, the baseline, and the shipped server are always run)",
     )
-    parser.add_argument("--results", type=Path, help="append the figures to this JSON-lines file")
+    add_results_option(parser)
     parser.add_argument("--wrk-threads", type=int, default=1, help="wrk threads (≤ clients)")
     parser.add_argument(
         "--tokens-per-share",

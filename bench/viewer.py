@@ -51,7 +51,7 @@ from app.shares.service import create_share  # noqa: E402
 from app.shares.viewer_tokens import mint_viewer_token  # noqa: E402
 from app.users.models import Role, User  # noqa: E402
 from bench.harness import app_env, flask_cli, run_until_interrupted, start_orthanc  # noqa: E402
-from bench.results import Recorder  # noqa: E402
+from bench.results import Recorder, add_results_option  # noqa: E402
 from bench.servers import SERVERS, SHIPPED, serve  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
 
@@ -124,15 +124,10 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         help="rendered images' window C,W,function (Orthanc's DICOMweb 1.7 needs all three;"
         " '' for the image's own)",
     )
-    parser.add_argument(
-        "--study",
-        choices=("ct512", "demo"),
-        default="ct512",
-        help=f"ct512: {CT512_SLICES} generated 512x512 CT slices; demo: {ACCESSION} (64x64)",
-    )
+    add_study_option(parser, CT512_SLICES)
     parser.add_argument("--server", choices=SERVERS, default=SHIPPED, help="the WSGI server")
     parser.add_argument("--workers", type=int, default=2, help="server worker processes")
-    parser.add_argument("--results", type=Path, help="append the figures to this JSON-lines file")
+    add_results_option(parser)
     args = parser.parse_args(argv)
     if not 1 <= args.rounds <= 1000:
         parser.error("--rounds must be between 1 and 1000")
@@ -145,6 +140,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     if not 1 <= args.workers <= 16:
         parser.error("--workers must be between 1 and 16")
     return args
+
+
+def add_study_option(parser: argparse.ArgumentParser, slices: int) -> None:
+    """`--study`: the study `load_study` uploads."""
+    parser.add_argument(
+        "--study",
+        choices=("ct512", "demo"),
+        default="ct512",
+        help=f"ct512: {slices} generated 512x512 CT slices; demo: {ACCESSION} (64x64)",
+    )
 
 
 def rendered_query(args: argparse.Namespace) -> str:

@@ -21,10 +21,16 @@ from bench.cpu import children
 
 INSTALL_WRK = "wrk is needed: `sudo apt-get install -y wrk` (Debian/Ubuntu), then run again."
 
-# Shared by every benchmark's script: the threads are remembered so that done() can add up
-# the answers each sorted into its categories (globals `count_<name>`, one per name in the
+# Shared by every benchmark's script: request() rotates over the requests its init() put in
+# `reqs` (`n` of them, from `i`); the threads are remembered so that done() can add up the
+# answers each sorted into its categories (globals `count_<name>`, one per name in the
 # script's CATEGORIES), then print one parsable line.
 WRK_DONE = r"""
+function request()
+  i = i % n + 1
+  return reqs[i]
+end
+
 local threads = {}
 
 function setup(thread)
@@ -78,10 +84,6 @@ function init(args)
   count_granted, count_denied, count_bad = 0, 0, 0
 end
 
-function request()
-  i = i % n + 1
-  return reqs[i]
-end
 
 function response(status, headers, body)
   if status ~= 200 then
