@@ -60,9 +60,7 @@ REDACTED_LOGGING = {
 
 
 def _fail(message: str) -> NoReturn:
-    # One line, no traceback: the same shape as wsgi.py's message for the app's settings.
-    print(f"Configuration error: {message}", file=sys.stderr, flush=True)
-    sys.exit(ConfigError.EXIT_STATUS)
+    ConfigError(message).stop_process()
 
 
 def _whole_number(name: str, default: int, minimum: int) -> int:

@@ -7,11 +7,12 @@ that may be a secret.
 from __future__ import annotations
 
 import logging
+import sys
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from types import MappingProxyType
-from typing import Any, ClassVar, Protocol
+from typing import Any, ClassVar, NoReturn, Protocol
 from urllib.parse import urlsplit
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
@@ -24,6 +25,11 @@ class ConfigError(Exception):
     # The exit status of a server that stops on one: restarting it would not help (systemd's
     # RestartPreventExitStatus in deploy/systemd/studyshare.service).
     EXIT_STATUS = 3
+
+    def stop_process(self) -> NoReturn:
+        """Stop with one line on stderr, no traceback: an operator's mistake, not a crash."""
+        print(f"Configuration error: {self}", file=sys.stderr, flush=True)
+        sys.exit(self.EXIT_STATUS)
 
 
 class Kind(Protocol):
