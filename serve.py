@@ -45,7 +45,7 @@ REDACTED_LOGGING = {
     # The access log on stdout, the server's own messages on stderr, as the app logs.
     "handlers": {
         name: {
-            "class": "logging.StreamHandler",
+            "class": "app.logging_setup.BackgroundLineHandler",
             "stream": f"ext://sys.{stream}",
             "formatter": name,
             "filters": ["redact"],
