@@ -16,13 +16,14 @@ import json
 import logging
 import math
 import weakref
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 
 from flask import Flask
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import RequestEntityTooLarge
-from werkzeug.wrappers import Request, Response
+from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wrappers import Request
 
 from app.authz.decision import MalformedRequestError, decide, json_body, parse_request
 from app.authz.plugin_auth import CHALLENGE_HEADER, UNAUTHORIZED_BODY, credentials_match
@@ -33,7 +34,11 @@ from app.shares.viewer_tokens import VerifiedTokens
 PATH = "/auth/tokens/validate"
 EXTENSION_KEY = "studyshare.authz.validate"
 MAX_VERIFIED_TOKENS = 10_000
-HEADERS = [("X-Content-Type-Options", "nosniff"), ("Cache-Control", "no-store")]
+HEADERS = [
+    ("Content-Type", "application/json"),
+    ("X-Content-Type-Options", "nosniff"),
+    ("Cache-Control", "no-store"),
+]
 
 log = logging.getLogger(__name__)
 
@@ -63,17 +68,15 @@ class ValidateEndpoint:
             return self.wrapped(environ, start_response)
         request = Request(environ)
         request.max_content_length = self.app.config["MAX_CONTENT_LENGTH"]
-        return self.respond(request)(environ, start_response)
+        status, body, headers = self.respond(request)
+        start_response(status, headers)
+        return [body]
 
-    def respond(self, request: Request) -> Response:
+    def respond(self, request: Request) -> Answer:
         if request.method != "POST":
-            response = answer(405, error="Method not allowed", message="Use POST.")
-            response.headers["Allow"] = "POST"
-            return response
+            return answer(405, [("Allow", "POST")], error="Method not allowed", message="Use POST.")
         if not credentials_match(request.authorization, self.app.config):
-            response = answer(401, **UNAUTHORIZED_BODY)
-            response.headers.set(*CHALLENGE_HEADER)
-            return response
+            return answer(401, [CHALLENGE_HEADER], **UNAUTHORIZED_BODY)
         try:
             body = json_body(request)
         except RequestEntityTooLarge:
@@ -91,7 +94,7 @@ class ValidateEndpoint:
             log.exception("Token validation failed unexpectedly")
             return answer(500, granted=False, validity=0, message="Something went wrong.")
 
-    def validate(self, body: Any, request: Request) -> Response:
+    def validate(self, body: Any, request: Request) -> Answer:
         """Grant or deny one viewer request: 200 with granted/validity, 400 when malformed."""
         header_name = body.get("token-key") if isinstance(body, dict) else None
         header_token = request.headers.get(header_name) if isinstance(header_name, str) else None
@@ -128,13 +131,16 @@ def _flush_usage_at_exit(endpoint_ref: weakref.ref) -> None:
         log.warning("Share usage not written at exit (%s)", type(exc).__name__)
 
 
-def answer(status: int, **body: Any) -> Response:
-    return Response(
-        json.dumps(body, separators=(",", ":")),
-        status=status,
-        mimetype="application/json",
-        headers=HEADERS,
-    )
+# Answered without werkzeug's Response: this route is called for every image a viewer shows.
+Answer = tuple[str, bytes, list[tuple[str, str]]]
+_ENCODE = json.JSONEncoder(separators=(",", ":")).encode
+
+
+def answer(status: int, extra_headers: Sequence[tuple[str, str]] = (), **body: Any) -> Answer:
+    """(status line, JSON body, headers) of one answer."""
+    data = _ENCODE(body).encode()
+    headers = [*HEADERS, ("Content-Length", str(len(data))), *extra_headers]
+    return f"{status} {HTTP_STATUS_CODES[status]}", data, headers
 
 
 def init_app(app: Flask) -> None:
