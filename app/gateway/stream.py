@@ -14,8 +14,8 @@ import logging
 import re
 from collections.abc import Iterator
 
-import requests
 from flask import Response
+from urllib3 import BaseHTTPResponse
 from urllib3.exceptions import HTTPError as Urllib3Error
 
 CHUNK = 64 * 1024
@@ -29,7 +29,7 @@ class IncompleteUpstream(Exception):  # noqa: N818
     """The internal Orthanc's answer ended early; raised to abort the client's transfer."""
 
 
-def _closing_boundary(response: requests.Response) -> bytes | None:
+def _closing_boundary(response: BaseHTTPResponse) -> bytes | None:
     """The delimiter a complete multipart body ends with, when only that can tell."""
     if response.headers.get("Content-Length") or response.headers.get("Content-Encoding"):
         return None  # a length is enforced by urllib3; a gzip body ends with its own check
@@ -40,27 +40,34 @@ def _closing_boundary(response: requests.Response) -> bytes | None:
     return b"--" + found.group(1).encode("ascii", "replace") + b"--"
 
 
-def _chunks(response: requests.Response, what: str) -> Iterator[bytes]:
+def _chunks(response: BaseHTTPResponse, what: str) -> Iterator[bytes]:
     closing = _closing_boundary(response)
     tail = b""
     try:
-        for chunk in response.raw.stream(CHUNK, decode_content=False):
+        for chunk in response.stream(CHUNK, decode_content=False):
             if closing is not None:
                 tail = (tail + chunk)[-(len(closing) + 4) :]
             yield chunk
         if closing is not None and closing not in tail:
             raise IncompleteUpstream(f"{what}: the answer ended before its closing boundary")
-    except (requests.RequestException, Urllib3Error, OSError) as exc:
+    except (Urllib3Error, OSError) as exc:
         log.warning("Gateway: Orthanc's answer broke off (%s): %s", type(exc).__name__, what)
         raise IncompleteUpstream(what) from None
     except IncompleteUpstream:
         log.warning("Gateway: Orthanc's answer was cut short: %s", what)
         raise
     finally:
-        response.close()
+        release(response)
 
 
-def passed_on(response: requests.Response, what: str) -> Response:
+def release(response: BaseHTTPResponse) -> None:
+    """Give the connection back: kept when the answer was read to its end, else closed (a
+    client gone mid-way stops Orthanc's sending)."""
+    response.close()
+    response.release_conn()
+
+
+def passed_on(response: BaseHTTPResponse, what: str) -> Response:
     """A Flask response streaming `response`'s body as Orthanc encoded it."""
     headers = {name: response.headers[name] for name in PASSED_HEADERS if name in response.headers}
     return Response(_chunks(response, what), status=200, headers=headers, direct_passthrough=True)

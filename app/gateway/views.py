@@ -14,7 +14,7 @@ from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized
 
 from app.gateway import bp, qido, rendering, scope
 from app.gateway.access import Grant, NoAccess, request_grant
-from app.gateway.stream import passed_on
+from app.gateway.stream import passed_on, release
 from app.orthanc.dicomweb import DicomWebPath
 from app.orthanc.errors import OrthancBadAnswer, OrthancError, OrthancNotFound
 from app.orthanc.flask_client import get_orthanc
@@ -75,11 +75,11 @@ def _qido_answer(target: DicomWebPath, grant: Grant):
     # Read whole (QIDO answers are small) to drop anything outside the grant.
     response = _open(target, DICOM_JSON, gzip=False)
     try:
-        answers = json.loads(response.content)
+        answers = json.loads(response.read())
     except ValueError:
         raise OrthancError("Orthanc sent a QIDO answer that is not JSON") from None
     finally:
-        response.close()
+        release(response)
     return _dicom_json(qido.only_granted(answers, grant))
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 import requests
+import urllib3
 
 from app.orthanc.anonymization import StudyAnonymization
 from app.orthanc.dicomweb import DicomWebPath, is_dicom_uid
@@ -128,8 +129,8 @@ class OrthancClient(StudyAnonymization):
 
     def open_dicomweb(
         self, target: DicomWebPath, *, accept: str, gzip: bool, forwarded: str
-    ) -> requests.Response:
-        """A DICOMweb answer, streamed (`raw`, still encoded): close it when done.
+    ) -> urllib3.BaseHTTPResponse:
+        """A DICOMweb answer, unread and still encoded: `close()` then `release_conn()` it.
 
         `forwarded` (`host=…;proto=…`) makes the URLs Orthanc writes into metadata
         (BulkDataURI, RetrieveURL) name the public gateway, not this server.
@@ -139,7 +140,7 @@ class OrthancClient(StudyAnonymization):
             "Accept-Encoding": "gzip" if gzip else "identity",
             "Forwarded": forwarded,
         }
-        return self._request("GET", target.path(), headers=headers, stream=True)
+        return self._relayed(target.path(), headers)
 
     def get_patient(self, patient_id: str) -> PatientSummary:
         """One patient (`GET /patients/{id}`)."""

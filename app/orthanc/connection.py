@@ -3,18 +3,32 @@
 from __future__ import annotations
 
 import os
+from dataclasses import dataclass
 from typing import Any
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
+from urllib3.exceptions import HTTPError as Urllib3Error
+from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from app.orthanc.errors import (
     OrthancBadAnswer,
     OrthancError,
-    OrthancNotFound,
-    OrthancUnauthorized,
     OrthancUnavailable,
+    error_for_status,
 )
+
+
+@dataclass(frozen=True)
+class _Relay:
+    """Where relayed answers are asked: the session's pool, the URL's path, the credentials."""
+
+    pool: urllib3.HTTPConnectionPool
+    prefix: str
+    headers: dict[str, str]
+    timeout: urllib3.Timeout
 
 
 class OrthancConnection:
@@ -44,10 +58,12 @@ class OrthancConnection:
         self.session.trust_env = False
         if username is not None or password is not None:
             self.session.auth = (username or "", password or "")
+        self._relay: _Relay | None = None
 
     def close(self) -> None:
         """Release the session's connections."""
         self.session.close()
+        self._relay = None
 
     def _request(self, method: str, path: str, **kwargs: Any) -> requests.Response:
         what = f"{method} {path}"
@@ -56,29 +72,81 @@ class OrthancConnection:
                 method, self.base_url + path, timeout=self.timeout, **kwargs
             )
         except requests.Timeout as exc:
-            raise OrthancUnavailable(f"Orthanc ({self.server_label}) timed out: {what}") from exc
+            raise self._timed_out(what) from exc
         except requests.ConnectionError as exc:
-            raise OrthancUnavailable(
-                f"Could not connect to Orthanc ({self.server_label}): {what}"
-            ) from exc
+            raise self._unreachable(what) from exc
         except requests.RequestException as exc:
-            raise OrthancUnavailable(
-                f"Request to Orthanc ({self.server_label}) failed ({type(exc).__name__}): {what}"
-            ) from exc
-        status = response.status_code
-        if status < 300:
-            return response
-        response.close()  # a streamed error answer would keep its connection otherwise
+            raise self._failed(what, exc) from exc
+        if response.status_code >= 300:
+            response.close()  # a streamed error answer would keep its connection otherwise
+            raise self._refused(response.status_code, what)
+        return response
+
+    def _relayed(self, path: str, headers: dict[str, str]) -> urllib3.BaseHTTPResponse:
+        """`GET path`, its body unread and still encoded: close it, then `release_conn()`.
+
+        For answers passed on as they come (the gateway's images): on the session's own
+        connection pool, but without requests' per-call work, which cost more CPU than the
+        rest of such a request.
+        """
+        what = f"GET {path}"
+        try:
+            relay = self._relay or self._open_relay()
+            response = relay.pool.urlopen(
+                "GET",
+                relay.prefix + path,
+                headers={**relay.headers, **headers},
+                body=None,
+                retries=False,
+                redirect=False,
+                assert_same_host=False,
+                timeout=relay.timeout,
+                preload_content=False,
+                decode_content=False,
+            )
+        except NewConnectionError as exc:  # a subclass of the timeouts, caught first
+            raise self._unreachable(what) from exc
+        except Urllib3Timeout as exc:
+            raise self._timed_out(what) from exc
+        except (Urllib3Error, OSError) as exc:
+            raise self._unreachable(what) from exc
+        except requests.RequestException as exc:  # the pool's settings (a bad proxy or CA)
+            raise self._failed(what, exc) from exc
+        if response.status >= 300:
+            response.close()
+            response.release_conn()
+            raise self._refused(response.status, what)
+        return response
+
+    def _open_relay(self) -> _Relay:
+        # requests' adapter picks the pool: the same TLS, proxy and credentials as the session.
+        base = requests.Request("GET", self.base_url, auth=self.session.auth).prepare()
+        adapter = self.session.get_adapter(self.base_url)
+        pool = adapter.get_connection_with_tls_context(
+            base, self.session.verify, self.session.proxies
+        )
+        found = base.headers.get("Authorization")  # from the settings, or the URL's user:password
+        headers = {"Authorization": found} if found else {}
+        prefix = adapter.request_url(base, self.session.proxies).rstrip("/")
+        connect, read = self.timeout
+        self._relay = _Relay(pool, prefix, headers, urllib3.Timeout(connect=connect, read=read))
+        return self._relay
+
+    def _timed_out(self, what: str) -> OrthancUnavailable:
+        return OrthancUnavailable(f"Orthanc ({self.server_label}) timed out: {what}")
+
+    def _unreachable(self, what: str) -> OrthancUnavailable:
+        return OrthancUnavailable(f"Could not connect to Orthanc ({self.server_label}): {what}")
+
+    def _failed(self, what: str, exc: Exception) -> OrthancUnavailable:
+        return OrthancUnavailable(
+            f"Request to Orthanc ({self.server_label}) failed ({type(exc).__name__}): {what}"
+        )
+
+    def _refused(self, status: int, what: str) -> OrthancError:
         # Orthanc's error bodies may echo query values (patient data): never quote them.
         message = f"Orthanc ({self.server_label}) answered {status} to {what}"
-        error: type[OrthancError] = OrthancBadAnswer
-        if status == 404:
-            error = OrthancNotFound
-        elif status in (401, 403):
-            error = OrthancUnauthorized
-        elif status >= 500:
-            error = OrthancUnavailable
-        raise error(message, status=status)
+        return error_for_status(status, message)
 
     def _json(self, method: str, path: str, expected: type, **kwargs: Any) -> Any:
         response = self._request(method, path, **kwargs)

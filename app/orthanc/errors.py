@@ -27,3 +27,14 @@ class OrthancUnavailable(OrthancError):  # noqa: N818
 
 class OrthancBadAnswer(OrthancError):  # noqa: N818
     """Orthanc answered something unexpected: a non-JSON body, an odd shape or status."""
+
+
+def error_for_status(status: int, message: str) -> OrthancError:
+    """The typed error for Orthanc's non-2xx `status`; `message` never quotes the body."""
+    if status == 404:
+        return OrthancNotFound(message, status=status)
+    if status in (401, 403):
+        return OrthancUnauthorized(message, status=status)
+    if status >= 500:
+        return OrthancUnavailable(message, status=status)
+    return OrthancBadAnswer(message, status=status)
