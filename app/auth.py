@@ -12,7 +12,7 @@ from flask import Flask, current_app, request, session
 from flask_login import current_user, login_user, logout_user
 from sqlalchemy.exc import SQLAlchemyError
 
-from app.extensions import login_manager
+from app.extensions import db, login_manager
 from app.users.models import User
 from app.web_sessions import (
     SessionKind,
@@ -76,6 +76,7 @@ def log_in(user: User, *, remember: bool = False) -> None:
         persistent=remember,
         user_agent=request.user_agent.string,
     )
+    db.session.commit()
     session.permanent = remember
     login_user(user)
 
@@ -85,6 +86,7 @@ def log_out() -> None:
     token = session.pop(SESSION_KEY, None)
     if isinstance(token, str):
         end_session(token)
+        db.session.commit()
     logout_user()
 
 

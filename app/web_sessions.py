@@ -25,6 +25,7 @@ from sqlalchemy import (
     and_,
     bindparam,
     delete,
+    insert,
     or_,
     select,
     update,
@@ -95,26 +96,28 @@ def open_session(
     persistent: bool = False,
     user_agent: str = "",
 ) -> str:
-    """Store a new session lasting `lifetime` at most (never past `not_after`); return the
-    token for the cookie. Expired rows stay until `purge-expired`: deleting them here, at
-    every login and every opened share, made concurrent openings wait on each other's locks."""
+    """Add a new session lasting `lifetime` at most (never past `not_after`); return the
+    token for the cookie. The caller commits: an opened share's session goes with the open it
+    follows, in one transaction. Expired rows stay until `purge-expired`: deleting them here,
+    at every login and every opened share, made concurrent openings wait on each other's
+    locks."""
     now = utcnow()
     expires_at = now + lifetime if not_after is None else min(now + lifetime, not_after)
     token = secrets.token_urlsafe(32)
-    db.session.add(
-        WebSession(
-            token_hash=hash_token(token),
-            kind=kind.value,
-            user_id=user_id,
-            share_id=share_id,
-            persistent=persistent,
-            created_at=now,
-            last_seen_at=now,
-            expires_at=expires_at,
-            user_agent=user_agent[:USER_AGENT_LENGTH],
-        )
-    )
-    db.session.commit()
+    # An INSERT rather than an ORM object, which costs more to build and flush than the
+    # statement, on every unlock: nothing reads the row back in this request.
+    row = {
+        "token_hash": hash_token(token),
+        "kind": kind.value,
+        "user_id": user_id,
+        "share_id": share_id,
+        "persistent": persistent,
+        "created_at": now,
+        "last_seen_at": now,
+        "expires_at": expires_at,
+        "user_agent": user_agent[:USER_AGENT_LENGTH],
+    }
+    db.session.execute(insert(WebSession), [row])
     return token
 
 
@@ -168,9 +171,8 @@ def note_seen(session_id: int, last_seen_at: datetime, now: datetime) -> None:
 
 
 def end_session(token: str) -> None:
-    """Delete the session this token names, if any."""
+    """Delete the session this token names, if any; the caller commits."""
     db.session.execute(delete(WebSession).where(WebSession.token_hash == hash_token(token)))
-    db.session.commit()
 
 
 def end_user_sessions(user_id: int, *, keep_token: str | None = None) -> int:

@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 from enum import StrEnum
+from typing import Any
 
 from flask import current_app
-from sqlalchemy import case, update
+from sqlalchemy import Row, case, update
 
 from app.db_types import utcnow
 from app.extensions import db
+from app.shares import recipient_session as recipient
 from app.shares.audit import AuditKind, record
 from app.shares.audit_models import ActorKind
 from app.shares.birth_dates import birth_date_matches
@@ -76,11 +78,12 @@ class Outcome:
 
 
 def attempt_challenge(share: Share, birth_date: date | None, password: str | None) -> Outcome:
-    """Check an answer, count it, audit it and tell the owner.
+    """Check an answer, count it, audit it, open the recipient's session on a right one and
+    tell the owner.
 
-    The count and its audit events are one transaction. The owner's notice is sent after
-    the commit: no mail about a change that was rolled back, no write lock held while the
-    mail server answers.
+    The count, its audit events and the session are one transaction: no open counted without
+    its session, one commit. The owner's notice is sent after the commit: no mail about a
+    change that was rolled back, no write lock held while the mail server answers.
     """
     if answer_matches(share, birth_date, password):
         return _opened(share)
@@ -95,7 +98,8 @@ def _opened(share: Share) -> Outcome:
         reason = unavailable_reason(share) or Unavailable.LOCKED
         return Outcome(Result.UNAVAILABLE, reason=reason)
     record(AuditKind.CHALLENGE_PASSED, share, actor=ActorKind.RECIPIENT)
-    db.session.commit()
+    recipient.start(share)
+    _commit_keeping_loaded()
     if opens == 1:
         notify_owner(share, "opened")
     return Outcome(Result.OPENED)
@@ -111,11 +115,38 @@ def _failed(share: Share) -> Outcome:
     record(AuditKind.CHALLENGE_FAILED, share, actor=ActorKind.RECIPIENT, detail=detail)
     if locked_now:
         record(AuditKind.LOCKED, share, actor=ActorKind.RECIPIENT)
-    db.session.commit()
+    _commit_keeping_loaded()
     if locked_now:
         notify_owner(share, "locked")
         return Outcome(Result.LOCKED, reason=Unavailable.LOCKED)
     return Outcome(Result.WRONG, attempts_left=attempts_left)
+
+
+def _commit_keeping_loaded() -> None:
+    """Commit without expiring what the session holds. What follows an answer (the challenge
+    page again, the owner's notice) reads only what the answer did not change: the owner,
+    the expiry, the challenge. Expired, the share would be loaded again, one more query."""
+    session = db.session()
+    expire_on_commit, session.expire_on_commit = session.expire_on_commit, False
+    try:
+        session.commit()
+    finally:
+        session.expire_on_commit = expire_on_commit
+
+
+def _count(share: Share, where: tuple, values: dict[str, Any], returning: tuple) -> Row | None:
+    """One conditional UPDATE of the share's counters, RETURNING what the caller needs.
+
+    The share's copies of the columns it sets are expired rather than recomputed in Python
+    (SQLAlchemy's default, which costs more than the statement): whatever reads them later
+    gets the database's values.
+    """
+    statement = update(Share).where(Share.id == share.id, *where).values(**values)
+    row = db.session.execute(
+        statement.returning(*returning), execution_options={"synchronize_session": False}
+    ).first()
+    db.session.expire(share, list(values))
+    return row
 
 
 def _count_failure(share: Share) -> tuple[int, bool] | None:
@@ -127,15 +158,15 @@ def _count_failure(share: Share) -> tuple[int, bool] | None:
     """
     maximum = current_app.config["CHALLENGE_MAX_ATTEMPTS"]
     now = utcnow()
-    result = db.session.execute(
-        update(Share)
-        .where(Share.id == share.id, Share.locked_at.is_(None), Share.failed_attempts < maximum)
-        .values(
-            failed_attempts=Share.failed_attempts + 1,
-            locked_at=case((Share.failed_attempts + 1 >= maximum, now), else_=None),
-        )
-        .returning(Share.failed_attempts, Share.locked_at)
-    ).first()
+    result = _count(
+        share,
+        (Share.locked_at.is_(None), Share.failed_attempts < maximum),
+        {
+            "failed_attempts": Share.failed_attempts + 1,
+            "locked_at": case((Share.failed_attempts + 1 >= maximum, now), else_=None),
+        },
+        (Share.failed_attempts, Share.locked_at),
+    )
     if result is None:
         return None
     attempts, locked_at = result
@@ -146,10 +177,10 @@ def _count_open(share: Share) -> int | None:
     """Count a successful opening and return the new count; None if the share stopped being
     live or was used up meanwhile."""
     now = utcnow()
-    result = db.session.execute(
-        update(Share)
-        .where(Share.id == share.id, Share.state_condition(ShareState.ACTIVE, now))
-        .values(open_count=Share.open_count + 1, last_opened_at=now)
-        .returning(Share.open_count)
-    ).first()
+    result = _count(
+        share,
+        (Share.state_condition(ShareState.ACTIVE, now),),
+        {"open_count": Share.open_count + 1, "last_opened_at": now},
+        (Share.open_count,),
+    )
     return None if result is None else result[0]

@@ -101,7 +101,6 @@ def _check_answer(share: Share, form: ChallengeForm, action: str):
         return _challenge_page(share, form, action, status=400)
     outcome = attempt_challenge(share, birth_date, form.password.data)
     if outcome.result is Result.OPENED:
-        recipient.start(share)
         # The secret leaves the address bar and the history: the session carries on.
         return redirect(url_for("patient.home"), code=303)
     if outcome.result is Result.WRONG:

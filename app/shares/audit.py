@@ -7,6 +7,7 @@ from typing import Any, Protocol
 
 from flask import g, has_request_context, request
 from flask_login import current_user
+from sqlalchemy import insert, inspect
 
 from app.extensions import db
 from app.shares.audit_models import ActorKind, AuditEvent
@@ -55,8 +56,9 @@ def record(
     user: User | None = None,
     api_key: CallingKey | None = None,
     detail: dict[str, Any] | None = None,
-) -> AuditEvent:
-    """Add an audit event to the session (committed with the change it describes).
+) -> None:
+    """Write an audit event in the session's transaction (committed with the change it
+    describes).
 
     The actor is `api_key` (acting for its owner), else the API key of the request, else
     `user`, else the logged-in user; without any, the system.
@@ -68,21 +70,32 @@ def record(
         user = current_user
     if actor is None:
         actor = _actor_kind(api_key, user)
-    event = AuditEvent(
-        kind=kind.value,
-        share=share,
-        actor_kind=actor.value,
-        actor_user_id=_acting_user_id(actor, api_key, user),
-        api_key_id=api_key.id if actor is ActorKind.API_KEY and api_key is not None else None,
-        detail=detail or {},
-    )
+    row: dict[str, Any] = {
+        "kind": kind.value,
+        "share_id": _share_id(share),
+        "actor_kind": actor.value,
+        "actor_user_id": _acting_user_id(actor, api_key, user),
+        "api_key_id": api_key.id if actor is ActorKind.API_KEY and api_key is not None else None,
+        "detail": detail or {},
+    }
     if has_request_context():
-        event.ip = (request.remote_addr or "")[:45] or None
-        event.user_agent = (request.user_agent.string or "")[:512] or None
-        event.network = masked_network(request.remote_addr)
-        event.browser = browser_family(request.user_agent.string)
-    db.session.add(event)
-    return event
+        row["ip"] = (request.remote_addr or "")[:45] or None
+        row["user_agent"] = (request.user_agent.string or "")[:512] or None
+        row["network"] = masked_network(request.remote_addr)
+        row["browser"] = browser_family(request.user_agent.string)
+    # An INSERT rather than an ORM object: building and flushing one cost more than the
+    # statement, on every recipient page (each visit of a link writes one).
+    db.session.execute(insert(AuditEvent), [row])
+
+
+def _share_id(share: Share | None) -> int | None:
+    if share is None:
+        return None
+    state = inspect(share)
+    if state.identity is None:  # created in this transaction: its row is written first
+        db.session.flush()
+    # From the identity: a share expired by an earlier commit is not loaded again for it.
+    return state.identity[0]
 
 
 def _actor_kind(api_key: CallingKey | None, user: User | None) -> ActorKind:

@@ -11,6 +11,7 @@ from typing import Any
 
 from flask import current_app, request, session
 
+from app.extensions import db
 from app.shares.models import Share
 from app.web_sessions import SessionKind, WebSession, end_session, session_subject
 from app.web_sessions import open_session as open_web_session
@@ -20,7 +21,8 @@ _LANGUAGE_KEY = "lang"
 
 
 def start(share: Share) -> None:
-    """A fresh session holding only the unlocked share (and the chosen language)."""
+    """A fresh session holding only the unlocked share (and the chosen language); the
+    caller commits."""
     language = session.get(_LANGUAGE_KEY)
     _end_stored()  # an earlier unlock in this browser: replaced, not left open
     # A new session id after the challenge: nothing from before it carries over.
@@ -61,6 +63,7 @@ def end() -> None:
     """Sign out: the session ends on every instance; the language stays."""
     language = session.get(_LANGUAGE_KEY)
     _end_stored()
+    db.session.commit()
     session.clear()
     if language:
         session[_LANGUAGE_KEY] = language
