@@ -8,7 +8,7 @@ app (sessions, CSRF, security headers, compression), but asks nothing of the dat
 Orthanc: what a recipient page costs before its own work.
 """
 
-from flask import render_template_string
+from flask import render_template
 
 from bench.landing import CONSTANT_PATH
 from wsgi import app
@@ -19,10 +19,12 @@ CONSTANT_PAGE = """{% extends "layouts/patient.html" %}
 <h1>Your images</h1>
 <p>Your clinic has shared images with you. This page is the same for everyone.</p>
 {% endblock %}"""
+# Compiled once, as every template of the app is (render_template_string compiles per call).
+CONSTANT_TEMPLATE = app.jinja_env.from_string(CONSTANT_PAGE)
 
 
 def constant_page():
-    return render_template_string(CONSTANT_PAGE)
+    return render_template(CONSTANT_TEMPLATE)
 
 
 # Named as one of the recipient pages (the `patient.` endpoints are public, like them).
