@@ -5,13 +5,12 @@ were read from the real one."""
 from __future__ import annotations
 
 import base64
-import socket
-import threading
 from collections.abc import Callable, Iterator
 
 import pytest
 
 from app.gateway.stream import IncompleteUpstream
+from tests.fixtures.scripted_orthanc import FakeOrthanc, orthanc_replaced
 
 MULTIPART_HEAD = (
     b"HTTP/1.1 200 OK\r\n"
@@ -20,52 +19,6 @@ MULTIPART_HEAD = (
     b"--B0UND\r\nContent-Type: application/octet-stream\r\n\r\n"
 )
 PIXELS = b"\x01\x02" * 40_000  # more than one chunk
-
-
-class FakeOrthanc:
-    """Answers every request with `answer`; with `stall`, then waits for the peer to hang up."""
-
-    def __init__(self, answer: bytes, *, stall: bool = False) -> None:
-        self.answer = answer
-        self.stall = stall
-        self.requests: list[bytes] = []
-        self.peer_closed = threading.Event()
-        self.done = threading.Event()
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.05)
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while not self.done.is_set():
-            try:
-                connection, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            connection.settimeout(5)
-            with connection:
-                request = b""
-                while b"\r\n\r\n" not in request:
-                    request += connection.recv(4096) or b"\r\n\r\n"
-                self.requests.append(request)
-                connection.sendall(self.answer)
-                if self.stall:
-                    self._wait_for_hang_up(connection)
-
-    def _wait_for_hang_up(self, connection: socket.socket) -> None:
-        try:
-            if connection.recv(1) == b"":
-                self.peer_closed.set()
-        except OSError:
-            self.peer_closed.set()
-
-    def stop(self) -> None:
-        self.done.set()
-        self.listener.close()
-        self.thread.join(timeout=5)
 
 
 @pytest.fixture
@@ -80,19 +33,8 @@ def frames_path(gateway, shared_ct) -> str:
 
 @pytest.fixture
 def orthanc_answering(app) -> Iterator[Callable[..., FakeOrthanc]]:
-    fakes: list[FakeOrthanc] = []
-
-    def start(answer: bytes, *, stall: bool = False, path: str = "") -> FakeOrthanc:
-        fake = FakeOrthanc(answer, stall=stall)
-        fakes.append(fake)
-        app.config["ORTHANC_URL"] = fake.url + path
-        app.config["ORTHANC_TIMEOUT"] = 0.5
-        app.extensions["studyshare.orthanc"] = None
-        return fake
-
-    yield start
-    for fake in fakes:
-        fake.stop()
+    with orthanc_replaced(app) as start:
+        yield start
 
 
 def test_a_whole_multipart_answer_is_passed_on_with_the_settings_credentials(

@@ -6,8 +6,6 @@ It answers like Orthanc's archive route, then stalls, or sends less than it anno
 from __future__ import annotations
 
 import io
-import socket
-import threading
 import zipfile
 from collections.abc import Callable, Iterator
 
@@ -18,44 +16,9 @@ from app.extensions import db
 from app.shares.audit_models import AuditEvent
 from app.shares.downloads import CHUNK, DownloadIncompleteError
 from app.shares.models import Share
+from tests.fixtures.scripted_orthanc import FakeOrthanc, orthanc_replaced
 
 ZIP_HEAD = b"HTTP/1.1 200 OK\r\nContent-Type: application/zip\r\nConnection: close\r\n"
-
-
-class FakeOrthanc:
-    """Answers every request with `answer`, then hangs up, or stalls when `stall` is set."""
-
-    def __init__(self, answer: bytes, *, stall: bool = False) -> None:
-        self.answer = answer
-        self.stall = stall
-        self.done = threading.Event()
-        self.listener = socket.create_server(("127.0.0.1", 0))
-        self.listener.settimeout(0.05)  # closing it would not wake a blocked accept()
-        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
-        self.thread = threading.Thread(target=self._serve, daemon=True)
-        self.thread.start()
-
-    def _serve(self) -> None:
-        while not self.done.is_set():
-            try:
-                connection, _ = self.listener.accept()
-            except TimeoutError:
-                continue
-            except OSError:
-                return
-            connection.settimeout(5)
-            with connection:
-                request = b""
-                while b"\r\n\r\n" not in request:
-                    request += connection.recv(4096) or b"\r\n\r\n"
-                connection.sendall(self.answer)
-                if self.stall:
-                    self.done.wait(10)
-
-    def stop(self) -> None:
-        self.done.set()
-        self.listener.close()
-        self.thread.join(timeout=5)
 
 
 @pytest.fixture
@@ -68,19 +31,8 @@ def ct_share(client, make_share, demo_study):
 @pytest.fixture
 def orthanc_answering(app) -> Iterator[Callable[..., FakeOrthanc]]:
     """Point the app at a FakeOrthanc (after the share was made with the real one)."""
-    fakes: list[FakeOrthanc] = []
-
-    def start(answer: bytes, *, stall: bool = False) -> FakeOrthanc:
-        fake = FakeOrthanc(answer, stall=stall)
-        fakes.append(fake)
-        app.config["ORTHANC_URL"] = fake.url
-        app.config["ORTHANC_TIMEOUT"] = 0.5
-        app.extensions["studyshare.orthanc"] = None
-        return fake
-
-    yield start
-    for fake in fakes:
-        fake.stop()
+    with orthanc_replaced(app) as start:
+        yield start
 
 
 def download_detail(app, public_id: str) -> tuple[str, dict]:
