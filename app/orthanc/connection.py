@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json as json_module
 import os
 from dataclasses import dataclass
 from typing import Any
@@ -10,7 +11,7 @@ from urllib.parse import urlsplit
 import requests
 import urllib3
 from urllib3.exceptions import HTTPError as Urllib3Error
-from urllib3.exceptions import NewConnectionError
+from urllib3.exceptions import NewConnectionError, ProtocolError
 from urllib3.exceptions import TimeoutError as Urllib3Timeout
 
 from app.orthanc.errors import (
@@ -85,29 +86,43 @@ class OrthancConnection:
     def _relayed(self, path: str, headers: dict[str, str]) -> urllib3.BaseHTTPResponse:
         """`GET path`, its body unread and still encoded: close it, then `release_conn()`.
 
-        For answers passed on as they come (the gateway's images): on the session's own
-        connection pool, but without requests' per-call work, which cost more CPU than the
-        rest of such a request.
+        For answers passed on as they come (the gateway's images).
         """
-        what = f"GET {path}"
+        return self._urlopen("GET", path, headers=headers, stream=True)
+
+    def _urlopen(
+        self,
+        method: str,
+        path: str,
+        *,
+        headers: dict[str, str] | None = None,
+        body: bytes | None = None,
+        stream: bool = False,
+    ) -> urllib3.BaseHTTPResponse:
+        """`method path` on the session's own connection pool, without requests' per-call
+        work (it cost more CPU than the rest of a gateway request); read whole unless
+        `stream`, when the body is left unread and still encoded."""
+        what = f"{method} {path}"
         try:
             relay = self._relay or self._open_relay()
             response = relay.pool.urlopen(
-                "GET",
+                method,
                 relay.prefix + path,
-                headers={**relay.headers, **headers},
-                body=None,
+                headers={**relay.headers, **headers} if headers else relay.headers,
+                body=body,
                 retries=False,
                 redirect=False,
                 assert_same_host=False,
                 timeout=relay.timeout,
-                preload_content=False,
-                decode_content=False,
+                preload_content=not stream,
+                decode_content=not stream,
             )
         except NewConnectionError as exc:  # a subclass of the timeouts, caught first
             raise self._unreachable(what) from exc
         except Urllib3Timeout as exc:
             raise self._timed_out(what) from exc
+        except ProtocolError as exc:  # connected, then cut off (a body cut short, say)
+            raise self._failed(what, exc) from exc
         except (Urllib3Error, OSError) as exc:
             raise self._unreachable(what) from exc
         except requests.RequestException as exc:  # the pool's settings (a bad proxy or CA)
@@ -148,15 +163,28 @@ class OrthancConnection:
         message = f"Orthanc ({self.server_label}) answered {status} to {what}"
         return error_for_status(status, message)
 
-    def _json(self, method: str, path: str, expected: type, **kwargs: Any) -> Any:
-        response = self._request(method, path, **kwargs)
+    def _json(
+        self,
+        method: str,
+        path: str,
+        expected: type,
+        *,
+        json: Any = None,
+        data: bytes | None = None,
+        headers: dict[str, str] | None = None,
+    ) -> Any:
+        """The JSON answer to `method path`, sent `json` (encoded) or `data` as its body."""
+        if json is not None:
+            data = json_module.dumps(json, allow_nan=False).encode()
+            headers = {**(headers or {}), "Content-Type": "application/json"}
+        response = self._urlopen(method, path, headers=headers, body=data)
         try:
-            data = response.json()
+            answer = json_module.loads(response.data)
         except ValueError:
             raise OrthancBadAnswer(f"Orthanc sent non-JSON to {method} {path}") from None
-        if not isinstance(data, expected):
+        if not isinstance(answer, expected):
             raise OrthancBadAnswer(
-                f"Orthanc sent a {type(data).__name__} instead of a {expected.__name__} "
+                f"Orthanc sent a {type(answer).__name__} instead of a {expected.__name__} "
                 f"to {method} {path}"
             )
-        return data
+        return answer

@@ -1,11 +1,12 @@
 """Orthanc answers and settings shared by the client's unit tests."""
 
 import base64
+import json
 
-BASE = "http://orthanc.test:8042"
+USERNAME = "studyshare"
 PASSWORD = "pa55-word-never-shown"
 STUDY_ID = "014c8375-77786a86-35baede0-7fd185d6-034c8ad9"
-SECRETS = (PASSWORD, base64.b64encode(f"studyshare:{PASSWORD}".encode()).decode())
+SECRETS = (PASSWORD, base64.b64encode(f"{USERNAME}:{PASSWORD}".encode()).decode())
 
 
 def expanded_study(orthanc_id: str = STUDY_ID, name: str = "MÜLLER^HANS") -> dict:
@@ -17,6 +18,11 @@ def expanded_study(orthanc_id: str = STUDY_ID, name: str = "MÜLLER^HANS") -> di
         "PatientMainDicomTags": {"PatientName": name, "PatientBirthDate": "19720229"},
         "Series": ["211be592-285952cf-2170fb5c-f478f368-3381f329"],
     }
+
+
+def orthanc_json(data: object) -> str:
+    """`data` as Orthanc writes it: UTF-8 as is, not \\u-escaped (so a quoted name shows)."""
+    return json.dumps(data, ensure_ascii=False)
 
 
 def other_id(n: int) -> str:
