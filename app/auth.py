@@ -21,9 +21,11 @@ from app.web_sessions import (
     open_session,
     remembered_lifetime,
     session_subject,
+    subject_query,
 )
 
 SESSION_KEY = "console_session"
+_SESSION_USER = subject_query(SessionKind.CONSOLE, User, WebSession.user_id == User.id)
 
 # Endpoints reachable without a console login. Blueprints whose endpoints are all public
 # (patient pages, the token service and the gateway with their own auth, health checks) are
@@ -99,7 +101,7 @@ def _session_user(user_id: str) -> User | None:
     token = session.get(SESSION_KEY)
     if not isinstance(token, str):
         return None
-    user = session_subject(SessionKind.CONSOLE, token, User, WebSession.user_id == User.id)
+    user = session_subject(_SESSION_USER, token)
     if user is None or str(user.id) != user_id:
         return None
     return user

@@ -34,7 +34,22 @@ def _fingerprint_static_urls(endpoint: str, values: dict) -> None:
 
 
 def fingerprinted(filename: str) -> str:
-    """`filename` with its content's digest before the extension; unchanged when missing."""
+    """`filename` with its content's digest before the extension; unchanged when missing.
+
+    Looked at once per process, as the files of an installed app change only with a new
+    release (a restart); in debug mode, where they are being edited, on every call.
+    """
+    if current_app.debug:
+        return _fingerprinted(filename)
+    return _fingerprinted_once(str(current_app.static_folder), filename)
+
+
+@lru_cache(maxsize=512)
+def _fingerprinted_once(_static_folder: str, filename: str) -> str:
+    return _fingerprinted(filename)
+
+
+def _fingerprinted(filename: str) -> str:
     digest = file_digest(filename)
     stem, ext = os.path.splitext(filename)
     return f"{stem}.{digest}{ext}" if digest and ext else filename

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import hashlib
 import secrets
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -21,6 +22,7 @@ from sqlalchemy import (
     ColumnElement,
     ForeignKey,
     Integer,
+    Select,
     String,
     and_,
     bindparam,
@@ -104,7 +106,7 @@ def open_session(
     now = utcnow()
     expires_at = now + lifetime if not_after is None else min(now + lifetime, not_after)
     token = secrets.token_urlsafe(32)
-    # An INSERT rather than an ORM object, which costs more to build and flush than the
+    # A Core INSERT rather than an ORM object, which costs more to build and flush than the
     # statement, on every unlock: nothing reads the row back in this request.
     row = {
         "token_hash": hash_token(token),
@@ -117,7 +119,7 @@ def open_session(
         "expires_at": expires_at,
         "user_agent": user_agent[:USER_AGENT_LENGTH],
     }
-    db.session.execute(insert(WebSession), [row])
+    db.session.execute(insert(WebSession.__table__), row)
     return token
 
 
@@ -144,16 +146,33 @@ def _live_params(token: str, kind: SessionKind, now: datetime) -> dict[str, Any]
     return {"token_hash": hash_token(token), "now": now, "idle_since": now - idle_timeout(kind)}
 
 
-def session_subject(kind: SessionKind, token: str, subject: Any, onclause: Any) -> Any:
-    """`subject` (a model or a column joined by `onclause`) of the session `token` names,
-    while it lasts, in one query; None once it has ended. Moves its idle timeout on."""
-    now = utcnow()
-    row = db.session.execute(
+@dataclass(frozen=True)
+class SubjectQuery:
+    """What a session of `kind` names (see `subject_query`), as one statement built once."""
+
+    kind: SessionKind
+    statement: Select
+
+
+def subject_query(kind: SessionKind, subject: Any, onclause: Any) -> SubjectQuery:
+    """The query of `subject` (a model or a column joined by `onclause`) of a live session.
+
+    Built once, at import: it runs on every request that carries a session (each image the
+    gateway serves), and SQLAlchemy computes a statement's cache key once per statement.
+    """
+    statement = (
         select(subject, WebSession.id, WebSession.last_seen_at)
         .join(WebSession, onclause)
-        .where(_live(kind)),
-        _live_params(token, kind, now),
-    ).first()
+        .where(_live(kind))
+    )
+    return SubjectQuery(kind, statement)
+
+
+def session_subject(query: SubjectQuery, token: str) -> Any:
+    """The subject of the session `token` names, while it lasts, in one query; None once it
+    has ended. Moves its idle timeout on."""
+    now = utcnow()
+    row = db.session.execute(query.statement, _live_params(token, query.kind, now)).first()
     if row is None:
         return None
     note_seen(row.id, row.last_seen_at, now)

@@ -7,8 +7,10 @@ current key, typed ones are also accepted under the keys of SECRET_KEY_FALLBACKS
 
 from __future__ import annotations
 
+from functools import cache
+
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import joinedload
 
 from app.extensions import db
@@ -68,11 +70,18 @@ def _with_owner():
     return select(Share).options(joinedload(Share.owner))
 
 
+@cache
+def _by_secret_hash():
+    # Built once (on first use, when the mappers are known): it runs for every visit of a
+    # link, and SQLAlchemy computes a statement's cache key once per statement.
+    return _with_owner().where(Share.secret_hash == bindparam("secret_hash"))
+
+
 def share_by_secret(secret: str) -> Share | None:
     """The share behind a link secret, if any."""
     if not looks_like_link_secret(secret):
         return None
-    return db.session.scalar(_with_owner().where(Share.secret_hash == hash_link_secret(secret)))
+    return db.session.scalar(_by_secret_hash(), {"secret_hash": hash_link_secret(secret)})
 
 
 def share_by_code(code: str) -> Share | None:

@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from sqlalchemy import ColumnElement, Select, and_, func, or_, select
+from functools import cache
+
+from sqlalchemy import ColumnElement, Select, and_, bindparam, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
-from app.db_types import utcnow
+from app.db_types import UTCDateTime, utcnow
 from app.extensions import db
 from app.shares.audit_models import AuditEvent
 from app.shares.keyset import Cursor, Keys, Page, keyset_page
@@ -13,16 +15,25 @@ from app.shares.models import Share, ShareState, ShareStudy
 from app.studies.names import fold, words
 
 
+@cache
+def _live_share_counts() -> Select:
+    # Built once (on first use, when the mappers are known): every results page of the
+    # console asks it, and SQLAlchemy computes a statement's cache key once per statement.
+    return (
+        select(ShareStudy.source_orthanc_study_id, func.count(func.distinct(Share.id)))
+        .join(Share, Share.id == ShareStudy.share_id)
+        .where(ShareStudy.source_orthanc_study_id.in_(bindparam("ids", expanding=True)))
+        .where(Share.live_condition(bindparam("now", type_=UTCDateTime())))
+        .group_by(ShareStudy.source_orthanc_study_id)
+    )
+
+
 def live_share_counts(source_study_ids: list[str]) -> dict[str, int]:
     """How many live shares each of these Orthanc studies has (absent means none)."""
     if not source_study_ids:
         return {}
     rows = db.session.execute(
-        select(ShareStudy.source_orthanc_study_id, func.count(func.distinct(Share.id)))
-        .join(Share, Share.id == ShareStudy.share_id)
-        .where(ShareStudy.source_orthanc_study_id.in_(source_study_ids))
-        .where(Share.live_condition(utcnow()))
-        .group_by(ShareStudy.source_orthanc_study_id)
+        _live_share_counts(), {"ids": list(source_study_ids), "now": utcnow()}
     )
     return dict(rows.tuples().all())
 

@@ -13,7 +13,14 @@ from flask import current_app, request, session
 
 from app.extensions import db
 from app.shares.models import Share
-from app.web_sessions import SessionKind, WebSession, end_session, session_subject
+from app.web_sessions import (
+    SessionKind,
+    SubjectQuery,
+    WebSession,
+    end_session,
+    session_subject,
+    subject_query,
+)
 from app.web_sessions import open_session as open_web_session
 
 _KEY = "recipient"
@@ -38,22 +45,28 @@ def start(share: Share) -> None:
         session[_LANGUAGE_KEY] = language
 
 
-def _unlocked(subject: Any) -> Any:
-    """`subject` of the share this session unlocked, while the session lasts; one query."""
+_UNLOCKED_SHARE = subject_query(SessionKind.RECIPIENT, Share, WebSession.share_id == Share.id)
+_UNLOCKED_PUBLIC_ID = subject_query(
+    SessionKind.RECIPIENT, Share.public_id, WebSession.share_id == Share.id
+)
+
+
+def _unlocked(query: SubjectQuery) -> Any:
+    """What `query` asks of the share this session unlocked, while the session lasts."""
     token = session.get(_KEY)
     if not isinstance(token, str):
         return None
-    return session_subject(SessionKind.RECIPIENT, token, subject, WebSession.share_id == Share.id)
+    return session_subject(query, token)
 
 
 def unlocked_share_id() -> str | None:
     """The public id of the share this session unlocked, while the session lasts."""
-    return _unlocked(Share.public_id)
+    return _unlocked(_UNLOCKED_PUBLIC_ID)
 
 
 def current_share() -> Share | None:
     """The unlocked share, if the session is still valid and the share still live."""
-    share = _unlocked(Share)
+    share = _unlocked(_UNLOCKED_SHARE)
     if share is None or not share.is_live():
         return None
     return share

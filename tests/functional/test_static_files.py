@@ -54,7 +54,18 @@ def test_an_unknown_file_is_not_found(app, client):
         assert answer.status_code == 404
 
 
-def test_an_edited_file_gets_a_new_name(app, client, tmp_path):
+def test_names_are_looked_at_once_per_process(app, tmp_path):
+    """An installed app's files change only with a release, which restarts the server."""
+    app.static_folder = str(tmp_path)
+    asset = tmp_path / "fixed.js"
+    asset.write_text("let a = 1;\n")
+    before = static_url(app, "fixed.js")
+    asset.write_text("let a = 22;\n")
+    assert static_url(app, "fixed.js") == before
+
+
+def test_an_edited_file_gets_a_new_name_in_debug_mode(app, client, tmp_path):
+    app.debug = True
     app.static_folder = str(tmp_path)
     asset = tmp_path / "site.js"
     asset.write_text("let a = 1;\n")
