@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import threading
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, sync_playwright
+from playwright.sync_api import Browser, Page, expect, sync_playwright
 from werkzeug.serving import make_server
 
 from tests.fixtures.app import PASSWORD
@@ -55,10 +56,18 @@ def screenshot_dir() -> Path:
     return SCREENSHOTS
 
 
+def arrive(page: Page, url: str | re.Pattern[str]) -> None:
+    """Wait until the page is at `url` and loaded. The URL is asked of the browser, not
+    learnt from Playwright's navigation event: `wait_for_url` once waited 30 s in CI on a
+    page the browser had already loaded, its images included."""
+    expect(page).to_have_url(url)
+    page.wait_for_load_state()
+
+
 def log_in(page, live_server: str, email: str = "doctor@example.org") -> None:
     """Fill the console's login form as a person would and wait for the home page."""
     page.goto(f"{live_server}/login")
     page.get_by_label("E-mail").fill(email)
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{live_server}/")
+    arrive(page, f"{live_server}/")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -17,7 +18,7 @@ from PIL import Image
 
 from app.shares.models import ChallengeKind
 from app.users.models import Role
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import arrive, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -128,7 +129,7 @@ def walk_recipient(browser, live_server: str, walk: Walk, make: Callable) -> Non
     walk.check(page, "patient-code")
     page.get_by_label("Access code").fill(with_code.access_code)
     page.get_by_role("button", name="Continue").click()
-    page.wait_for_url("**/code/challenge")
+    arrive(page, re.compile(r"/code/challenge$"))
     walk.check(page, "patient-code-challenge")
 
     created = make()
@@ -141,7 +142,7 @@ def walk_recipient(browser, live_server: str, walk: Walk, make: Callable) -> Non
     walk.check(page, "patient-wrong-answer")
     page.get_by_label("Your date of birth").fill("29/02/1972")
     page.get_by_role("button", name="View my images").click()
-    page.wait_for_url(f"{live_server}/v/")
+    arrive(page, f"{live_server}/v/")
     walk.check(page, "patient-home")
     page.goto(f"{live_server}/v/studies/0")
     walk.check(page, "patient-viewer")

@@ -6,6 +6,7 @@ from urllib.parse import parse_qs
 import pytest
 
 from app.shares.viewer_tokens import mint_viewer_token
+from tests.e2e.conftest import arrive
 from tests.e2e.ohif import OhifServer, canvas_stats, ohif_context, record_dicomweb, wait_for_image
 
 pytestmark = pytest.mark.e2e
@@ -108,7 +109,7 @@ def test_ohif_study_list_holds_the_shared_study_only(viewer, ohif, shared, scree
     # Back to OHIF's study list inside the page: the token stays with OHIF.
     with viewer.expect_response(lambda r: r.url.split("?")[0].endswith("/dicom-web/studies")) as ls:
         viewer.locator('[data-cy="return-to-work-list"]').click()
-    viewer.wait_for_url(f"{ohif.url}/")
+    arrive(viewer, f"{ohif.url}/")
     viewer.locator("tbody tr", has_text=shown_date(study)).wait_for()
     viewer.screenshot(path=screenshot_dir / "ohif-gateway-study-list.png")
 

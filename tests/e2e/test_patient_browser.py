@@ -3,6 +3,7 @@
 import pytest
 
 from app.shares.models import ChallengeKind
+from tests.e2e.conftest import arrive
 
 pytestmark = pytest.mark.e2e
 
@@ -145,7 +146,7 @@ def test_open_the_link_answer_and_see_the_images(
 
     answer.fill(person["right"])
     page.get_by_role("button", name=person["submit"]).click()
-    page.wait_for_url(f"{live_server}/v/")
+    arrive(page, f"{live_server}/v/")
     assert page.locator("html").get_attribute("lang") == language
     assert heading(page) == person["home"]
     assert page.locator(".study-list .button").count() >= 3  # two viewers and the download
@@ -188,7 +189,7 @@ def test_access_code_then_challenge_on_a_phone(browser, live_server, doe_share, 
     assert page.locator("html").get_attribute("lang") == "de"
     check_layout(page, screenshot_dir / "patient-code-1-start.png")
     page.get_by_role("link", name="Ich habe einen Zugangscode").click()
-    page.wait_for_url(f"{live_server}/code")
+    arrive(page, f"{live_server}/code")
 
     code = page.get_by_label("Zugangscode")
     code.press_sequentially("ZZZZ ZZZZ ZZ")
@@ -202,13 +203,13 @@ def test_access_code_then_challenge_on_a_phone(browser, live_server, doe_share, 
     code.fill("")
     code.press_sequentially(created.access_code.lower().replace("-", " "))
     page.get_by_role("button", name="Weiter").click()
-    page.wait_for_url(f"{live_server}/code/challenge")
+    arrive(page, f"{live_server}/code/challenge")
     assert heading(page) == PEOPLE["de"]["landing"]
     check_layout(page, screenshot_dir / "patient-code-3-challenge.png")
 
     page.get_by_label(PEOPLE["de"]["label"]).press_sequentially("29.02.1972")
     page.get_by_role("button", name=PEOPLE["de"]["submit"]).click()
-    page.wait_for_url(f"{live_server}/v/")
+    arrive(page, f"{live_server}/v/")
     assert heading(page) == PEOPLE["de"]["home"]
     check_layout(page, screenshot_dir / "patient-code-4-home.png")
     assert problems(page) == []
@@ -227,7 +228,7 @@ def test_everything_works_without_javascript(browser, live_server, doe_share, sc
     assert "That did not match" in page.get_by_role("alert").inner_text()
     page.get_by_label("Your date of birth").fill("29/02/1972")
     page.get_by_role("button", name="View my images").click()
-    page.wait_for_url(f"{live_server}/v/")
+    arrive(page, f"{live_server}/v/")
     assert heading(page) == "Your images"
     page.screenshot(path=screenshot_dir / "patient-nojs-home.png", full_page=True)
     page.get_by_role("button", name="Sign out").click()
@@ -237,10 +238,10 @@ def test_everything_works_without_javascript(browser, live_server, doe_share, sc
     page.goto(f"{live_server}/code")
     page.get_by_label("Access code").fill(coded.access_code)
     page.get_by_role("button", name="Continue").click()
-    page.wait_for_url(f"{live_server}/code/challenge")
+    arrive(page, f"{live_server}/code/challenge")
     page.get_by_label("Your date of birth").fill("29/02/1972")
     page.get_by_role("button", name="View my images").click()
-    page.wait_for_url(f"{live_server}/v/")
+    arrive(page, f"{live_server}/v/")
     assert heading(page) == "Your images"
     assert problems(page) == []
     context.close()

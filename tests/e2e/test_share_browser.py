@@ -5,7 +5,7 @@ import subprocess
 
 import pytest
 
-from tests.e2e.conftest import log_in
+from tests.e2e.conftest import arrive, log_in
 
 pytestmark = pytest.mark.e2e
 
@@ -25,7 +25,7 @@ def test_create_a_share_see_the_qr_and_print_the_handout(
     page.get_by_role("button", name="Search").click()
     page.get_by_role("link", name="DOE, JANE").click()
     page.get_by_role("link", name="Share this study").click()
-    page.wait_for_url("**/shares/new?study=*")
+    arrive(page, re.compile(r"/shares/new\?study="))
     page.get_by_label("Birth date and password").check()
     page.get_by_label("Also create a short access code to type in").check()
     page.get_by_label("Recipient's language").select_option("fr")

@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
+from tests.e2e.conftest import arrive
+
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 360, "height": 740}
@@ -50,9 +52,9 @@ def open_viewer(browser, live_server, make_share, demo_study):
         page.on("request", lambda r: "/rendered" in r.url and page.rendered.append(r.url))
         page.goto(f"{live_server}/s/{created.secret}")
         page.get_by_role("button", name="View my images").click()
-        page.wait_for_url(f"{live_server}/v/")
+        arrive(page, f"{live_server}/v/")
         page.get_by_role("link", name="View images").click()
-        page.wait_for_url(f"{live_server}/v/studies/0")
+        arrive(page, f"{live_server}/v/studies/0")
         wait_for_image(page, "/frames/1/rendered")
         return page
 
@@ -264,7 +266,7 @@ def test_an_image_orthanc_cannot_render_gets_a_placeholder(
     page = context.new_page()
     page.goto(f"{live_server}/s/{created.secret}")
     page.get_by_role("button", name="View my images").click()
-    page.wait_for_url(f"{live_server}/v/")
+    arrive(page, f"{live_server}/v/")
     page.goto(f"{live_server}/v/studies/0?series=2&image=3")
     wait_for_image(page, "/frames/3/rendered")
     # The gateway refuses a frame past the end: what an unrenderable image looks like here.
@@ -288,7 +290,7 @@ def test_the_viewer_works_without_javascript(
     page = context.new_page()
     page.goto(f"{live_server}/s/{created.secret}")
     page.get_by_role("button", name="View my images").click()
-    page.wait_for_url(f"{live_server}/v/")
+    arrive(page, f"{live_server}/v/")
 
     def follow(name: str, role: str = "link") -> None:
         with page.expect_navigation(wait_until="load"):

@@ -7,6 +7,8 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
+from tests.e2e.conftest import arrive
+
 pytestmark = pytest.mark.e2e
 
 PHONE = {"width": 360, "height": 740}
@@ -28,7 +30,7 @@ def test_a_phone_gets_images_of_its_own_size(
     page.on("request", lambda r: "/rendered" in r.url and asked.append(r.url))
     page.goto(f"{live_server}/s/{created.secret}")
     page.get_by_role("button", name="View my images").click()
-    page.wait_for_url(f"{live_server}/v/")
+    arrive(page, f"{live_server}/v/")
     page.goto(f"{live_server}/v/studies/0")
     page.wait_for_function(
         "() => { const i = document.getElementById('viewer-image');"

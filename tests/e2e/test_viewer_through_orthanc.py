@@ -6,6 +6,7 @@ import re
 import pytest
 
 from tests.e2e.authz_fixtures import token_service_env
+from tests.e2e.conftest import arrive
 
 pytestmark = pytest.mark.e2e
 
@@ -37,7 +38,7 @@ def open_viewer(page, token_service, secret):
     page.goto(f"{token_service.url}/s/{secret}")
     page.get_by_role("button", name="View my images").click()
     page.get_by_role("link", name="Open in Orthanc Web Viewer").click()
-    page.wait_for_url(re.compile(r"/web-viewer/app/viewer\.html\?series=[0-9a-f-]+&token="))
+    arrive(page, re.compile(r"/web-viewer/app/viewer\.html\?series=[0-9a-f-]+&token="))
 
 
 def test_the_web_viewer_shows_the_shared_images(
