@@ -58,8 +58,8 @@ def screenshot_dir() -> Path:
 
 def arrive(page: Page, url: str | re.Pattern[str]) -> None:
     """Wait until the page is at `url` and loaded. The URL is asked of the browser, not
-    learnt from Playwright's navigation event: `wait_for_url` once waited 30 s in CI on a
-    page the browser had already loaded, its images included."""
+    learnt from Playwright's navigation event, which never comes for an address a page's
+    script changes with `history.replaceState`."""
     expect(page).to_have_url(url)
     page.wait_for_load_state()
 
