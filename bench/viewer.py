@@ -432,9 +432,10 @@ def lines(routes: list[Route], viewer: ViewerFlow | None) -> list[Line]:
         found.append(Line(f"{route.name}: first image", route.studyshare.first, route.direct.first))
         found.append(Line(f"{route.name}: per image", route.studyshare.each, route.direct.each))
     if viewer is not None:
-        found.append(Line("viewer page + first image", viewer.total, viewer.direct))
+        # The image is the request Orthanc answers too; the page has no Orthanc equivalent.
+        found.append(Line("viewer: its first image", viewer.image, viewer.direct))
+        found.append(Line("viewer: page + first image", viewer.total, viewer.direct, judged=False))
         found.append(Line("  of which the page", viewer.page, viewer.direct, judged=False))
-        found.append(Line("  of which the image", viewer.image, viewer.direct, judged=False))
     return found
 
 
@@ -465,8 +466,9 @@ def report(routes: list[Route], viewer: ViewerFlow | None, recorder: Recorder) -
         print(
             f"viewer: GET {viewer.page_path}, then its first image ({viewer.image_source}:"
             f"\n  ...{viewer.image_path[-60:]}),"
-            "\nagainst that image straight from Orthanc; the page and image lines split the"
-            "\nStudyShare side (their ratios are to the same direct image, for scale only)."
+            "\nagainst that image straight from Orthanc. The image (on the recipient's session"
+            "\ncookie) is judged; the page and the sum are for reading (their ratios are to the"
+            "\nsame direct image, for scale only)."
         )
     else:
         print(f"viewer: not measured, this tree has no {VIEWER_PATH} route yet.")
