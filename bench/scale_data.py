@@ -20,11 +20,11 @@ from datetime import date, timedelta
 import psycopg
 from psycopg import sql
 
+from app.demo import scratch_postgres
 from app.studies.names import fold
+from bench.postgres import ADMIN_URL
 
-ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/test"
 DATABASE = "studyshare_scale"
-SERVER_URL = "postgresql://postgres@127.0.0.1:5432"
 
 CLINICIANS = 500
 AUDIT_PER_SHARE = 10
@@ -70,10 +70,8 @@ def schema_of(size: int) -> str:
 
 def database_url(size: int) -> str:
     """The app's DATABASE_URL for this size: its schema first, pg_trgm's (public) next."""
-    return (
-        f"postgresql+psycopg://postgres@127.0.0.1:5432/{DATABASE}"
-        f"?options=-csearch_path%3D{schema_of(size)},public"
-    )
+    url = scratch_postgres.database_url(ADMIN_URL, DATABASE)
+    return f"{url}?options=-csearch_path%3D{schema_of(size)},public"
 
 
 def link_secret(share_id: int) -> str:
@@ -93,25 +91,20 @@ class Generated:
 
 
 def ensure_database() -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        found = conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", (DATABASE,)).fetchone()
-        if found is None:
-            conn.execute(sql.SQL("CREATE DATABASE {}").format(sql.Identifier(DATABASE)))
+    scratch_postgres.create_database(ADMIN_URL, DATABASE, exist_ok=True)
     with connect() as conn:
         # In public, before any migration: every size's schema finds its operator classes.
         conn.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm SCHEMA public")
 
 
 def drop_database() -> None:
-    with psycopg.connect(ADMIN_URL, autocommit=True) as conn:
-        conn.execute(
-            sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(DATABASE))
-        )
+    scratch_postgres.drop_database(ADMIN_URL, DATABASE)
 
 
 @contextmanager
 def connect(size: int | None = None) -> Iterator[psycopg.Connection]:
-    with psycopg.connect(f"{SERVER_URL}/{DATABASE}", autocommit=True) as conn:
+    url = scratch_postgres.database_url(ADMIN_URL, DATABASE, driver="postgresql")
+    with psycopg.connect(url, autocommit=True) as conn:
         if size is not None:
             schema = sql.Identifier(schema_of(size))
             conn.execute(sql.SQL("SET search_path TO {}, public").format(schema))
