@@ -64,6 +64,13 @@ def arrive(page: Page, url: str | re.Pattern[str]) -> None:
     page.wait_for_load_state()
 
 
+def open_share(page: Page, live_server: str, secret: str) -> None:
+    """Open a challenge-free share's link as its recipient and arrive at their home."""
+    page.goto(f"{live_server}/s/{secret}")
+    page.get_by_role("button", name="View my images").click()
+    arrive(page, f"{live_server}/v/")
+
+
 def log_in(page, live_server: str, email: str = "doctor@example.org") -> None:
     """Fill the console's login form as a person would and wait for the home page."""
     page.goto(f"{live_server}/login")

@@ -14,7 +14,7 @@ from app.demo.orthanc_server import OrthancServer
 from app.extensions import db
 from app.shares.audit_models import AuditEvent
 from app.shares.models import Share
-from tests.e2e.conftest import arrive
+from tests.e2e.conftest import open_share
 from tests.fixtures.big_study import app_env_for, big_study_orthanc, study_ids
 
 pytestmark = pytest.mark.e2e
@@ -37,9 +37,7 @@ def home(browser, live_server, make_share, big_orthanc):
     share = make_share(study_ids(big_orthanc))
     context = browser.new_context(accept_downloads=True)
     page = context.new_page()
-    page.goto(f"{live_server}/s/{share.secret}")
-    page.get_by_role("button", name="View my images").click()
-    arrive(page, f"{live_server}/v/")
+    open_share(page, live_server, share.secret)
     yield page, share
     context.close()
 

@@ -10,7 +10,7 @@ from urllib.parse import parse_qs, urlsplit
 import pytest
 from playwright.sync_api import expect
 
-from tests.e2e.conftest import arrive
+from tests.e2e.conftest import arrive, open_share
 
 pytestmark = pytest.mark.e2e
 
@@ -51,9 +51,7 @@ def open_viewer(browser, live_server, make_share, demo_study):
         page.add_init_script(WATCH_CSP)
         page.rendered = []
         page.on("request", lambda r: "/rendered" in r.url and page.rendered.append(r.url))
-        page.goto(f"{live_server}/s/{created.secret}")
-        page.get_by_role("button", name="View my images").click()
-        arrive(page, f"{live_server}/v/")
+        open_share(page, live_server, created.secret)
         page.get_by_role("link", name="View images").click()
         # The script writes the image's place into the address (`?series=1&image=1`).
         arrive(page, re.compile(re.escape(f"{live_server}/v/studies/0") + r"(\?.*)?$"))
@@ -266,9 +264,7 @@ def test_an_image_orthanc_cannot_render_gets_a_placeholder(
     created = make_share([demo_study("DEMO0008").orthanc_id])
     context = browser.new_context(viewport=PHONE, locale="en-GB")
     page = context.new_page()
-    page.goto(f"{live_server}/s/{created.secret}")
-    page.get_by_role("button", name="View my images").click()
-    arrive(page, f"{live_server}/v/")
+    open_share(page, live_server, created.secret)
     page.goto(f"{live_server}/v/studies/0?series=2&image=3")
     wait_for_image(page, "/frames/3/rendered")
     # The gateway refuses a frame past the end: what an unrenderable image looks like here.
@@ -290,9 +286,7 @@ def test_the_viewer_works_without_javascript(
     created = make_share([demo_study("DEMO0001").orthanc_id])
     context = browser.new_context(viewport=PHONE, locale="en-GB", java_script_enabled=False)
     page = context.new_page()
-    page.goto(f"{live_server}/s/{created.secret}")
-    page.get_by_role("button", name="View my images").click()
-    arrive(page, f"{live_server}/v/")
+    open_share(page, live_server, created.secret)
 
     def follow(name: str, role: str = "link") -> None:
         with page.expect_navigation(wait_until="load"):

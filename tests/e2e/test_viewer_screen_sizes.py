@@ -7,7 +7,7 @@ from urllib.parse import parse_qs, urlsplit
 
 import pytest
 
-from tests.e2e.conftest import arrive
+from tests.e2e.conftest import open_share
 
 pytestmark = pytest.mark.e2e
 
@@ -28,9 +28,7 @@ def test_a_phone_gets_images_of_its_own_size(
     page = context.new_page()
     asked = []
     page.on("request", lambda r: "/rendered" in r.url and asked.append(r.url))
-    page.goto(f"{live_server}/s/{created.secret}")
-    page.get_by_role("button", name="View my images").click()
-    arrive(page, f"{live_server}/v/")
+    open_share(page, live_server, created.secret)
     page.goto(f"{live_server}/v/studies/0")
     page.wait_for_function(
         "() => { const i = document.getElementById('viewer-image');"
