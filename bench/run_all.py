@@ -42,7 +42,12 @@ class Bench:
 # storage in instance/bench/, so only a first run uploads).
 BENCHES = (
     Bench("search", ("--repeat", "10")),
-    Bench("validate", ("--duration", "8", "--warmup", "2")),
+    # The levels its targets name, on the shipped server against the gunicorn-sync baseline
+    # (the server comparison with gthread is `bench/validate.py` alone).
+    Bench(
+        "validate",
+        ("--duration", "8", "--warmup", "2", "--clients", "10,50", "--servers", "granian"),
+    ),
     Bench("landing"),
     Bench("viewer", ("--rounds", "10")),
     Bench("download", ("--rounds", "2")),
