@@ -31,6 +31,7 @@ from pathlib import Path
 from typing import Any
 
 import requests
+import yaml
 from flask import Flask
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -62,6 +63,8 @@ P99_TARGET_MS = 10.0
 P99_LEVEL = 50
 GRANTED_SHARE = 0.90  # of the bodies; the rest are denials
 WORKERS = 2
+# Its token-service is the server granian is started as (an explicit WEB_THREADS wins).
+COMPOSE = ROOT / "deploy" / "compose.yaml"
 OTHER_LOAD_WARNING = 0.15  # cores used by processes other than gunicorn and wrk
 HTTP_TIMEOUT = (5, 30)
 USER_EMAIL = "bench@studyshare.example"
@@ -441,6 +444,12 @@ def say(text: str, met: bool) -> bool:
 # --- main ---------------------------------------------------------------------------------
 
 
+def token_service_threads() -> str:
+    """WEB_THREADS of deploy/compose.yaml's token-service: what the plugin's calls meet."""
+    services = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))["services"]
+    return str(services["token-service"]["environment"]["WEB_THREADS"])
+
+
 def run(args: argparse.Namespace) -> int:
     plugin_auth = (AUTHZ_USER, secrets.token_urlsafe(24))
     with contextlib.ExitStack() as stack:
@@ -449,7 +458,11 @@ def run(args: argparse.Namespace) -> int:
         orthanc, client = start_orthanc(stack, tmp / "orthanc")
         upload_demo_studies(client, demo_instances())
         env = app_env(
-            orthanc, tmp / "studyshare.db", AUTHZ_USERNAME=AUTHZ_USER, AUTHZ_PASSWORD=plugin_auth[1]
+            orthanc,
+            tmp / "studyshare.db",
+            AUTHZ_USERNAME=AUTHZ_USER,
+            AUTHZ_PASSWORD=plugin_auth[1],
+            WEB_THREADS=os.environ.get("WEB_THREADS", token_service_threads()),
         )
         flask_cli(env, "db", "upgrade")
         app = create_app(DevelopmentConfig(env))
@@ -469,7 +482,8 @@ def run(args: argparse.Namespace) -> int:
         distinct = len({call.body for call in calls})
         print(
             f"Orthanc {client.system().get('Version', '?')}; {', '.join(args.server_list)} with "
-            f"{WORKERS} workers for both apps; wrk -t{args.wrk_threads}, {args.duration} s per "
+            f"{WORKERS} workers for both apps (granian: {env['WEB_THREADS']} threads each); "
+            f"wrk -t{args.wrk_threads}, {args.duration} s per "
             f"run; {len(calls)} bodies ({distinct} distinct) rotating, "
             f"{sum(c.granted for c in calls) / len(calls):.0%} granted.",
             flush=True,

@@ -172,6 +172,7 @@ def start_guard(public_orthanc_url: str, port: int, settings: dict[str, str]) ->
         "ORTHANC_SERVER_NAME": "127.0.0.1",
         "PUBLIC_ORTHANC_UPSTREAM": public_orthanc_url.removeprefix("http://"),
         "STUDYSHARE_UPSTREAM": f"{APP_HOST}:{APP_PORT}",
+        "TOKEN_SERVICE_UPSTREAM": f"{APP_HOST}:{APP_PORT}",  # one app answers both here
         "AUTHZ_BASIC": base64.b64encode(credentials).decode(),
         "STUDYSHARE_HTTP_LISTEN": studyshare_site,
         "STUDYSHARE_SERVER_NAME": "localhost",

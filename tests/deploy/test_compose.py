@@ -17,6 +17,7 @@ ORTHANC_CONFIGS = compose.DEPLOY / "orthanc"
 SERVICES = {
     "nginx",
     "studyshare",
+    "token-service",
     "purge",
     "postgres",
     "redis",
@@ -25,7 +26,7 @@ SERVICES = {
     "ohif",
     "smtp",
 }
-APP_SERVICES = ("studyshare", "purge")
+APP_SERVICES = ("studyshare", "token-service", "purge")
 
 
 @pytest.fixture(scope="module")
@@ -79,10 +80,25 @@ def test_the_required_production_settings_are_set_and_valid(services, service):
     assert config.ENV_NAME == "production"
 
 
-def test_app_and_purge_share_the_settings(services):
-    app = compose.environment(services["studyshare"])
-    purge = compose.environment(services["purge"])
-    assert {k: v for k, v in app.items() if k not in IMAGE_VARIABLES} == purge
+@pytest.mark.parametrize("service", ["token-service", "purge"])
+def test_the_app_containers_share_the_settings(services, service):
+    def settings(name: str) -> dict:
+        env = compose.environment(services[name])
+        return {k: v for k, v in env.items() if k not in IMAGE_VARIABLES}
+
+    assert settings(service) == settings("studyshare")
+
+
+def test_the_token_service_starts_after_the_migrations_with_few_threads(services):
+    token_service = services["token-service"]
+    env = compose.environment(token_service)
+    assert env["STUDYSHARE_MIGRATE"] == "false"
+    assert token_service["depends_on"]["studyshare"]["condition"] == "service_healthy"
+    default = runpy.run_path(str(compose.ROOT / "serve.py"))["DEFAULT_THREADS"]
+    assert "WEB_THREADS" not in compose.environment(services["studyshare"])
+    assert int(env["WEB_THREADS"]) < default
+    for name in ("nginx", "orthanc-public"):
+        assert services[name]["depends_on"]["token-service"]["condition"] == "service_healthy"
 
 
 def test_studyshare_reaches_services_by_their_compose_names(services, app_env):
@@ -129,13 +145,13 @@ def test_every_variable_an_orthanc_config_uses_is_given_to_it(services, name):
 
 def test_the_plugin_asks_studyshare_with_studyshares_credentials(services, app_env):
     authz = orthanc_config("public")["Authorization"]
-    port = compose.environment(services["studyshare"])["PORT"]
+    port = compose.environment(services["token-service"])["PORT"]
     for key, path in [
         ("WebServiceTokenValidationUrl", "/auth/tokens/validate"),
         ("WebServiceTokenDecoderUrl", "/auth/tokens/decode"),
         ("WebServiceTokenCreationBaseUrl", "/auth/tokens/"),
     ]:
-        assert authz[key] == f"http://studyshare:{port}{path}"
+        assert authz[key] == f"http://token-service:{port}{path}"
     assert authz["WebServiceUsername"] == app_env["AUTHZ_USERNAME"]
     assert authz["WebServicePassword"] == "${AUTHZ_PASSWORD}"
     public_env = compose.environment(services["orthanc-public"])
@@ -172,6 +188,8 @@ def test_nginx_upstreams_are_the_services_ports(services):
     nginx = compose.environment(services["nginx"])
     app_port = compose.environment(services["studyshare"])["PORT"]
     assert nginx["STUDYSHARE_UPSTREAM"] == f"studyshare:{app_port}"
+    token_port = compose.environment(services["token-service"])["PORT"]
+    assert nginx["TOKEN_SERVICE_UPSTREAM"] == f"token-service:{token_port}"
     public_port = orthanc_config("public")["HttpPort"]
     assert nginx["PUBLIC_ORTHANC_UPSTREAM"] == f"orthanc-public:{public_port}"
     assert nginx["OHIF_UPSTREAM"] == f"ohif:{compose.environment(services['ohif'])['PORT']}"

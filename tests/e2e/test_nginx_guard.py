@@ -64,6 +64,7 @@ def template_values(workdir: Path, orthanc_url: str, studyshare_url: str) -> dic
     return {
         "PUBLIC_ORTHANC_UPSTREAM": orthanc_url.removeprefix("http://"),
         "STUDYSHARE_UPSTREAM": studyshare_url.removeprefix("http://"),
+        "TOKEN_SERVICE_UPSTREAM": studyshare_url.removeprefix("http://"),
         "AUTHZ_BASIC": base64.b64encode(credentials).decode(),
         "ORTHANC_SIDE_NETWORK": f"{ORTHANC_SIDE}/32",
         "ORTHANC_SERVER_NAME": "localhost",
