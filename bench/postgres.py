@@ -20,10 +20,9 @@ ADMIN_URL = os.environ.get("BENCH_POSTGRES_ADMIN_URL", scratch_postgres.LOCAL_AD
 def fresh_database(prefix: str) -> Iterator[str]:
     """SQLAlchemy URL of a new, empty database, dropped when the block ends."""
     try:
-        scratch_postgres.admin_connection(ADMIN_URL).close()
+        with scratch_postgres.fresh_database(ADMIN_URL, prefix) as url:
+            yield url
     except PostgresMissingError as exc:
         raise PostgresMissingError(
             f"{exc}; set BENCH_POSTGRES_ADMIN_URL to a server where this user may create databases."
         ) from exc
-    with scratch_postgres.fresh_database(ADMIN_URL, prefix) as url:
-        yield url
