@@ -3,10 +3,10 @@
 granian (HTTP in Rust, the app on a pool of threads in each worker process) was chosen by
 measurement: bench/validate.py compares it with gunicorn (bench/README.md). Read from the
 environment: HOST (0.0.0.0), PORT (8000), WEB_CONCURRENCY (worker processes; one per CPU),
-WEB_THREADS (requests served at once per worker, 32) and the app's ORTHANC_ANONYMIZE_TIMEOUT
-and LOG_LEVEL, parsed by its own settings table. `python serve.py --print-config` prints
-the settings and exits; `python serve.py MODULE:APP` serves another app the same way (the
-benchmarks' ceiling).
+WEB_THREADS (requests served at once per worker, 32), WEB_ACCESS_LOG (a line per request, true)
+and the app's ORTHANC_ANONYMIZE_TIMEOUT and LOG_LEVEL, parsed by its own settings table.
+`python serve.py --print-config` prints the settings and exits; `python serve.py MODULE:APP`
+serves another app the same way (the benchmarks' ceiling).
 """
 
 from __future__ import annotations
@@ -23,6 +23,7 @@ from granian.log import LogLevels
 from granian.server import Server
 
 from config import Config, ConfigError
+from config.values import Boolean
 
 # What a request may take beyond the anonymization wait: cancelling the job, deleting a copy
 # finished meanwhile, rendering the answer (a few Orthanc calls of ORTHANC_TIMEOUT each).
@@ -76,6 +77,16 @@ def _whole_number(name: str, default: int, minimum: int) -> int:
     return value
 
 
+def _switch(name: str, default: bool) -> bool:
+    raw = os.environ.get(name, "").strip()
+    if not raw:
+        return default
+    try:
+        return Boolean().parse(raw, name)
+    except ConfigError as exc:
+        _fail(str(exc))
+
+
 def _cpu_count() -> int:
     # The CPUs this container may run on (a cpuset), not all of the host's.
     return len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
@@ -100,7 +111,7 @@ def settings() -> dict[str, Any]:
         "websockets": False,
         "log_level": LogLevels(app_settings.LOG_LEVEL.lower()),
         "log_dictconfig": REDACTED_LOGGING,
-        "log_access": True,
+        "log_access": _switch("WEB_ACCESS_LOG", default=True),
         "log_access_format": ACCESS_LOG_FORMAT,
         # A stop lets the longest request (an anonymization the clinician waits for) finish.
         "workers_kill_timeout": math.ceil(app_settings.ORTHANC_ANONYMIZE_TIMEOUT)

@@ -6,9 +6,9 @@
   in each worker process, started as the image starts it (`serve.py`: its threads, access
   log and settings).
 
-Every server gets the same worker count and logs each request, as the image does (an access
-log is part of what a production request costs); the log goes to a file, not over the
-benchmark's table.
+Every server gets the same worker count and logs each request as the image would with the
+same environment (an access log is part of what a production request costs; WEB_ACCESS_LOG
+turns it off for all alike); the log goes to a file, not over the benchmark's table.
 """
 
 from __future__ import annotations
@@ -21,6 +21,7 @@ from pathlib import Path
 
 from app.demo.orthanc_server import free_port, stop_process
 from bench.harness import ROOT, STOP_TIMEOUT, Server, wait_for_app
+from config.values import Boolean
 
 SERVERS = ("gunicorn-sync", "gunicorn-gthread", "granian")
 # The server the image runs (Dockerfile, serve.py), chosen with bench/validate.py; the
@@ -29,7 +30,9 @@ SHIPPED = "granian"
 GTHREAD_THREADS = 4
 
 
-def server_command(kind: str, module: str, port: int, workers: int) -> list[str]:
+def server_command(
+    kind: str, module: str, port: int, workers: int, access_log: bool = True
+) -> list[str]:
     """The command line that serves `module` (e.g. "wsgi:app") with `kind` on `port`."""
     if kind == "granian":
         return [sys.executable, "serve.py", module]  # HOST, PORT, WEB_CONCURRENCY: `serve`
@@ -38,7 +41,9 @@ def server_command(kind: str, module: str, port: int, workers: int) -> list[str]
     command = [sys.executable, "-m", "gunicorn", "-c", "/dev/null", "-w", str(workers)]
     if kind == "gunicorn-gthread":
         command += ["-k", "gthread", "--threads", str(GTHREAD_THREADS)]
-    command += ["--access-logfile", "-", "--error-logfile", "-", "--timeout", "300"]
+    if access_log:
+        command += ["--access-logfile", "-"]
+    command += ["--error-logfile", "-", "--timeout", "300"]
     return [*command, "-b", f"127.0.0.1:{port}", module]
 
 
@@ -48,7 +53,8 @@ def serve(
 ) -> Iterator[Server]:
     """Serve `module` with the server `kind` until the block ends; its output to `log_path`."""
     port = free_port()
-    command = server_command(kind, module, port, workers)
+    access_log = Boolean().parse(env.get("WEB_ACCESS_LOG", "true"), "WEB_ACCESS_LOG")
+    command = server_command(kind, module, port, workers, access_log)
     env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
     with log_path.open("ab") as log:
         process = subprocess.Popen(

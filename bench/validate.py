@@ -1,16 +1,16 @@
 """Token validation benchmark: `POST /auth/tokens/validate` under load, per WSGI server.
 
-    .venv/bin/python bench/validate.py [--duration 10] [--clients 1,10,50]
+    .venv/bin/python bench/validate.py [--duration 4] [--rounds 3] [--clients 1,10,50]
                                        [--servers gunicorn-sync,gunicorn-gthread,granian]
 
 Starts its own Orthanc with the demo studies, a StudyShare database with a few shares and
-viewer tokens, then serves two apps on each server of `--servers` (2 workers each):
-StudyShare (`wsgi:app`) and the ceiling (`bench/ceiling_app.py`, a constant grant). `wrk`
-sends the plugin's exact bodies (90 % granted study-level GETs over several shares, 10 %
-denials) at each concurrency level, to every app in turn. Prints req/s, p50 and p99 per level
-and server, StudyShare's throughput against the gunicorn-sync ceiling (the baseline), and
-whether the targets are met on the server the image ships; exits 1 when one is not. Needs
-Debian's `wrk` (`apt-get install wrk`). See bench/README.md.
+viewer tokens, then serves two apps on each server of `--servers` (2 workers each): StudyShare
+(`wsgi:app`) and the ceiling (`bench/ceiling_app.py`, a constant grant). `wrk` sends the
+plugin's exact bodies (90 % granted study-level GETs over several shares, 10 % denials) at each
+concurrency level, to every app in turn, a few rounds (each app's median run counts). Prints
+req/s, p50 and p99 per level and server, StudyShare's throughput against the gunicorn-sync
+ceiling (the baseline), and whether the targets are met on the server the image ships; exits 1
+when one is not. Needs Debian's `wrk` (`apt-get install wrk`). See bench/README.md.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ P99_TARGET_MS = 10.0
 P99_LEVEL = 50
 GRANTED_SHARE = 0.90  # of the bodies; the rest are denials
 WORKERS = 2
-# Its token-service is the server granian is started as (an explicit WEB_THREADS wins).
+# Its token-service is how granian is started (its threads and access log; the environment wins).
 COMPOSE = ROOT / "deploy" / "compose.yaml"
 OTHER_LOAD_WARNING = 0.15  # cores used by processes other than gunicorn and wrk
 HTTP_TIMEOUT = (5, 30)
@@ -86,7 +86,13 @@ class Call:
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--duration", type=int, default=10, help="seconds per measured run")
+    parser.add_argument("--duration", type=int, default=4, help="seconds per measured run")
+    parser.add_argument(
+        "--rounds",
+        type=int,
+        default=3,
+        help="runs of each app at each level, in turn; each app's median run is reported",
+    )
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up per app")
     parser.add_argument(
         "--clients", default="1,10,50", help="comma-separated concurrency levels (connections)"
@@ -116,6 +122,8 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         parser.error("--duration must be between 1 and 600 seconds")
     if not 0 <= args.warmup <= 60:
         parser.error("--warmup must be between 0 and 60 seconds")
+    if not 1 <= args.rounds <= 20:
+        parser.error("--rounds must be between 1 and 20")
     if not 1 <= args.wrk_threads <= 16:
         parser.error("--wrk-threads must be between 1 and 16")
     chosen = {name.strip() for name in args.servers.split(",") if name.strip()}
@@ -265,7 +273,12 @@ App = tuple[str, str]  # ("studyshare" or "ceiling", server)
 def measure(
     servers: dict[App, Server], args: argparse.Namespace, files: dict[str, Path]
 ) -> dict[App, list[Result]]:
-    """Warm every app up, then at each level run every app in turn, so drift hits all alike."""
+    """Warm every app up, then at each level run every app in turn, `args.rounds` times.
+
+    The machine's pace drifts by more than the differences measured (another process, the
+    CPU's clock): taking turns spreads the drift over all apps, and each app's median run
+    keeps one bad moment from deciding its figure.
+    """
 
     def load(server: Server, clients: int, seconds: int) -> Result:
         url = server.url + VALIDATE_PATH
@@ -280,12 +293,24 @@ def measure(
             load(server, 10, args.warmup)
     results: dict[App, list[Result]] = {app: [] for app in servers}
     for clients in args.levels:
-        for (name, kind), server in servers.items():
-            print(
-                f"  {name:<10} on {kind:<16} {clients:>4} clients, {args.duration} s...", flush=True
-            )
-            results[name, kind].append(load(server, clients, args.duration))
+        print(
+            f"  {clients} clients: {args.rounds} rounds of {args.duration} s for each of "
+            f"{', '.join(f'{name} on {kind}' for name, kind in servers)}...",
+            flush=True,
+        )
+        runs: dict[App, list[Result]] = {app: [] for app in servers}
+        for _ in range(args.rounds):
+            for app, server in servers.items():
+                runs[app].append(load(server, clients, args.duration))
+        for app, measured in runs.items():
+            results[app].append(median_run(measured))
     return results
+
+
+def median_run(runs: list[Result]) -> Result:
+    """The run of median throughput (the lower middle one of an even count), latencies and all."""
+    ordered = sorted(runs, key=lambda result: result.rps)
+    return ordered[(len(ordered) - 1) // 2]
 
 
 # --- report -------------------------------------------------------------------------------
@@ -444,10 +469,15 @@ def say(text: str, met: bool) -> bool:
 # --- main ---------------------------------------------------------------------------------
 
 
-def token_service_threads() -> str:
-    """WEB_THREADS of deploy/compose.yaml's token-service: what the plugin's calls meet."""
+def token_service_settings() -> dict[str, str]:
+    """The server settings of deploy/compose.yaml's token-service: what the plugin's calls meet.
+
+    An explicit setting in the environment wins.
+    """
     services = yaml.safe_load(COMPOSE.read_text(encoding="utf-8"))["services"]
-    return str(services["token-service"]["environment"]["WEB_THREADS"])
+    environment = services["token-service"]["environment"]
+    names = ("WEB_THREADS", "WEB_ACCESS_LOG")
+    return {name: os.environ.get(name, str(environment[name])) for name in names}
 
 
 def run(args: argparse.Namespace) -> int:
@@ -462,7 +492,7 @@ def run(args: argparse.Namespace) -> int:
             tmp / "studyshare.db",
             AUTHZ_USERNAME=AUTHZ_USER,
             AUTHZ_PASSWORD=plugin_auth[1],
-            WEB_THREADS=os.environ.get("WEB_THREADS", token_service_threads()),
+            **token_service_settings(),
         )
         flask_cli(env, "db", "upgrade")
         app = create_app(DevelopmentConfig(env))
@@ -482,9 +512,10 @@ def run(args: argparse.Namespace) -> int:
         distinct = len({call.body for call in calls})
         print(
             f"Orthanc {client.system().get('Version', '?')}; {', '.join(args.server_list)} with "
-            f"{WORKERS} workers for both apps (granian: {env['WEB_THREADS']} threads each); "
-            f"wrk -t{args.wrk_threads}, {args.duration} s per "
-            f"run; {len(calls)} bodies ({distinct} distinct) rotating, "
+            f"{WORKERS} workers for both apps (granian: {env['WEB_THREADS']} threads each), "
+            f"WEB_ACCESS_LOG={env['WEB_ACCESS_LOG']} for every server; "
+            f"wrk -t{args.wrk_threads}, the median of {args.rounds} runs of {args.duration} s; "
+            f"{len(calls)} bodies ({distinct} distinct) rotating, "
             f"{sum(c.granted for c in calls) / len(calls):.0%} granted.",
             flush=True,
         )

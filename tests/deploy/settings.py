@@ -13,6 +13,7 @@ IMAGE_VARIABLES = {
     "PORT": "serve.py",
     "WEB_CONCURRENCY": "serve.py",
     "WEB_THREADS": "serve.py",
+    "WEB_ACCESS_LOG": "serve.py",
     "STUDYSHARE_MIGRATE": "docker-entrypoint.sh",
 }
 

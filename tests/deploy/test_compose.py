@@ -89,7 +89,9 @@ def test_the_app_containers_share_the_settings(services, service):
     assert settings(service) == settings("studyshare")
 
 
-def test_the_token_service_starts_after_the_migrations_with_few_threads(services):
+def test_the_token_service_starts_after_the_migrations_with_few_threads_and_no_access_log(
+    services,
+):
     token_service = services["token-service"]
     env = compose.environment(token_service)
     assert env["STUDYSHARE_MIGRATE"] == "false"
@@ -97,6 +99,8 @@ def test_the_token_service_starts_after_the_migrations_with_few_threads(services
     default = runpy.run_path(str(compose.ROOT / "serve.py"))["DEFAULT_THREADS"]
     assert "WEB_THREADS" not in compose.environment(services["studyshare"])
     assert int(env["WEB_THREADS"]) < default
+    assert env["WEB_ACCESS_LOG"] == "false"
+    assert "WEB_ACCESS_LOG" not in compose.environment(services["studyshare"])
     for name in ("nginx", "orthanc-public"):
         assert services[name]["depends_on"]["token-service"]["condition"] == "service_healthy"
 

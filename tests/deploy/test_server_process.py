@@ -94,6 +94,7 @@ def test_a_missing_secret_key_stops_the_server_with_one_line(tmp_path):
         ("WEB_CONCURRENCY", "0"),
         ("WEB_CONCURRENCY", "lots"),
         ("WEB_THREADS", "-2"),
+        ("WEB_ACCESS_LOG", "sometimes"),
         ("PORT", "eighty"),
         ("ORTHANC_ANONYMIZE_TIMEOUT", "soon"),
     ],
@@ -133,6 +134,11 @@ def test_the_settings_follow_the_environment(tmp_path):
     assert settings["log_access"] == "True"
     assert "%(path)s" in settings["log_access_format"]
     assert "query_string" not in settings["log_access_format"]
+
+
+def test_the_access_log_can_be_turned_off(tmp_path):
+    settings = printed_config(server_env(tmp_path, PORT=str(free_port()), WEB_ACCESS_LOG="false"))
+    assert settings["log_access"] == "False"
 
 
 def test_an_unknown_argument_is_a_one_line_error(tmp_path):

@@ -8,6 +8,7 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import OperationalError
 
+from app.authz import plugin_auth
 from app.extensions import db
 from app.shares.models import Share
 from app.shares.viewer_tokens import mint_viewer_token, signing_keys
@@ -144,7 +145,8 @@ def test_server_id_must_match_when_configured(app, validate, shared):
     assert validate(study_body(token, study, **{"server-id": "public-orthanc"})).json["granted"]
 
 
-def test_basic_auth_is_required(client, shared):
+def test_basic_auth_is_required(client, shared, monkeypatch, caplog):
+    monkeypatch.setattr(plugin_auth, "_REFUSALS", plugin_auth.RefusalLog())
     study, _, token = shared
     response = client.post("/auth/tokens/validate", json=study_body(token, study))
     assert response.status_code == 401
@@ -155,6 +157,11 @@ def test_basic_auth_is_required(client, shared):
         headers={"Authorization": "Basic b3J0aGFuYzp3cm9uZw=="},
     )
     assert wrong.status_code == 401
+    # The token service logs no line per call: a refused plugin is said, once a minute.
+    warnings = [r.getMessage() for r in caplog.records if r.name == plugin_auth.__name__]
+    assert len(warnings) == 1
+    assert "WebServicePassword must be AUTHZ_USERNAME/AUTHZ_PASSWORD" in warnings[0]
+    assert "wrong" not in warnings[0]
 
 
 def test_usage_is_counted_and_written_in_batches(app, validate, shared):
