@@ -82,7 +82,7 @@ class Config:
     def set_fixed(self) -> None:
         """What Flask and its extensions need that no variable changes."""
         # hide_parameters: a logged database error must not carry birth dates or addresses.
-        self.SQLALCHEMY_ENGINE_OPTIONS = {"pool_pre_ping": True, "hide_parameters": True}
+        self.SQLALCHEMY_ENGINE_OPTIONS = {"hide_parameters": True}  # pings: app/database.py
         self.MAIL_SUPPRESS_SEND = False
         self.RATELIMIT_HEADERS_ENABLED = True
         # If Redis goes away, keep limiting in memory rather than failing every request.
