@@ -43,7 +43,7 @@ from bench.postgres import PostgresMissingError, fresh_database  # noqa: E402
 from bench.results import Recorder, add_results_option  # noqa: E402
 from bench.servers import SERVERS, SHIPPED, Server, serve  # noqa: E402
 from bench.viewer import bench_clinician  # noqa: E402
-from bench.wrk_load import INSTALL_WRK, WRK_DONE, Result, run_wrk  # noqa: E402
+from bench.wrk_load import INSTALL_WRK, WRK_DONE, Result, cpu_cells, run_wrk  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
 
 # bench/landing_app.py serves it; under /s/ so that it is a recipient page to every hook (the
@@ -249,6 +249,9 @@ def report(measured: list[Measured], recorder: Recorder) -> bool:
             f"{m.scenario.name:<14} | {cells(m.ours)} | {cells(m.constant)} "
             f"{m.ours.rps / m.constant.rps:6.0%}"
         )
+    print("\nCPU used during each run, in cores (of 2): server / wrk / others (PostgreSQL)")
+    for m in measured:
+        print(f"{m.scenario.name:<14} | {cpu_cells(m.ours)} | constant {cpu_cells(m.constant)}")
     print()
     verdicts = []
     for m in measured:

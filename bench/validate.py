@@ -52,7 +52,7 @@ from app.users.models import Role, User  # noqa: E402
 from bench.harness import Server, app_env, flask_cli, run_until_interrupted, start_orthanc  # noqa: E402
 from bench.results import Recorder, add_results_option  # noqa: E402
 from bench.servers import SERVERS, SHIPPED, serve  # noqa: E402
-from bench.wrk_load import INSTALL_WRK, Result, run_wrk, write_load_files  # noqa: E402
+from bench.wrk_load import INSTALL_WRK, Result, cpu_cells, run_wrk, write_load_files  # noqa: E402
 from config import DevelopmentConfig  # noqa: E402
 
 # StudyShare on the shipped server against the ceiling on gunicorn sync, both measured here.
@@ -374,14 +374,6 @@ def report(
 
 def args_levels(results: dict[App, list[Result]]) -> list[int]:
     return [r.clients for r in results[BASELINE]]
-
-
-def cpu_cells(result: Result) -> str:
-    per_request = result.server_cpu / result.rps * 1e6 if result.requests else 0.0
-    return (
-        f"{result.server_cpu:4.2f} / {result.wrk_cpu:4.2f} / {result.other_cpu:4.2f}"
-        f" ({per_request:4.0f} µs/req)"
-    )
 
 
 def cells(result: Result) -> str:

@@ -137,6 +137,15 @@ class Result:
         return self.counts["bad"]
 
 
+def cpu_cells(result: Result) -> str:
+    """Cores used by the server / wrk / everything else, and the server's CPU per request."""
+    per_request = result.server_cpu / result.rps * 1e6 if result.requests else 0.0
+    return (
+        f"{result.server_cpu:4.2f} / {result.wrk_cpu:4.2f} / {result.other_cpu:4.2f}"
+        f" ({per_request:4.0f} µs/req)"
+    )
+
+
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK")
 
 
