@@ -7,6 +7,7 @@ pytest_plugins = [
     "tests.fixtures.migrations",
     "tests.fixtures.shares",
     "tests.fixtures.smtp",
+    "tests.fixtures.big_study",
     "tests.e2e.authz_fixtures",
 ]
 

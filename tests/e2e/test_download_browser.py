@@ -5,25 +5,17 @@ from __future__ import annotations
 import os
 import signal
 import zipfile
-from collections.abc import Iterator
 
 import pytest
 from sqlalchemy import select
 
-from app.demo.orthanc_server import OrthancServer
 from app.extensions import db
 from app.shares.audit_models import AuditEvent
 from app.shares.models import Share
 from tests.e2e.conftest import open_share
-from tests.fixtures.big_study import app_env_for, big_study_orthanc, study_ids
+from tests.fixtures.big_study import app_env_for, study_ids
 
 pytestmark = pytest.mark.e2e
-
-
-@pytest.fixture
-def big_orthanc(tmp_path) -> Iterator[OrthancServer]:
-    with big_study_orthanc(tmp_path / "orthanc-big") as server:
-        yield server
 
 
 @pytest.fixture

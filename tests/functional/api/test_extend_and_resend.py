@@ -19,13 +19,7 @@ PATIENT = "pat@example.org"
 
 @pytest.fixture
 def app_env(app_env, smtp_sink):
-    return {
-        **app_env,
-        "MAIL_SERVER": smtp_sink.host,
-        "MAIL_PORT": str(smtp_sink.port),
-        "MAIL_SUPPRESS_SEND": "false",
-        "MAIL_DEFAULT_SENDER": "StudyShare <studyshare@clinic.example>",
-    }
+    return {**app_env, **smtp_sink.settings}
 
 
 @pytest.fixture

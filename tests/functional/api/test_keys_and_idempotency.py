@@ -118,8 +118,7 @@ def test_the_same_idempotency_key_of_two_integrations_makes_two_shares(
 
 
 def test_a_retry_after_the_link_was_sent_is_409(app_env, demo_study, smtp_sink):
-    mail = {"MAIL_SERVER": smtp_sink.host, "MAIL_PORT": str(smtp_sink.port)}
-    flask_app = app_with_tables({**app_env, **mail, "MAIL_SUPPRESS_SEND": "false"})
+    flask_app = app_with_tables({**app_env, **smtp_sink.settings})
     key = key_in_app(flask_app, ["shares:create"])
     client = flask_app.test_client()
     body = {**smallest_create(demo_study("DEMO0001").orthanc_id), "email": "pat@example.org"}

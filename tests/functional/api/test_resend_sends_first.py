@@ -11,7 +11,7 @@ from app.shares.audit import AuditKind
 from app.shares.audit_models import AuditEvent
 from app.shares.models import Share
 from app.users.models import User
-from tests.fixtures.smtp import free_port
+from tests.fixtures.smtp import free_port, mail_settings
 from tests.functional.api.conftest import smallest_create
 
 PATIENT = "pat@example.org"
@@ -21,13 +21,7 @@ NO_ANSWER = "the mail server did not answer"
 @pytest.fixture
 def app_env(app_env):
     # Nobody listens on this port: the connection is refused, as with a mail server down.
-    return {
-        **app_env,
-        "MAIL_SERVER": "127.0.0.1",
-        "MAIL_PORT": str(free_port()),
-        "MAIL_SUPPRESS_SEND": "false",
-        "MAIL_DEFAULT_SENDER": "StudyShare <studyshare@clinic.example>",
-    }
+    return {**app_env, **mail_settings("127.0.0.1", free_port())}
 
 
 def kinds(app, share_id: int) -> list[str]:

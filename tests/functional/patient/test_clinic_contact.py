@@ -4,28 +4,18 @@ import pytest
 
 from app import create_app
 from config import ConfigError, TestConfig
-
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
-CONTACT = {
-    "CLINIC_NAME": "Clinique du Lac",
-    "CLINIC_PHONE": "+41 21 555 01 23",
-    "CLINIC_EMAIL": "radiologie@clinique.example",
-    "CLINIC_ADDRESS": "Avenue du Lac 1, 1003 Lausanne",
-    "CLINIC_HOURS": "Mon-Fri 8:00-17:00",
-}
+from tests.fixtures.clinic import CLINIC_CONTACT, LOGO_PNG, with_clinic_identity
 
 
 @pytest.fixture
 def app_env(app_env, tmp_path):
-    logo = tmp_path / "logo.png"
-    logo.write_bytes(PNG)
-    return {**app_env, **CONTACT, "CLINIC_LOGO": str(logo)}
+    return with_clinic_identity(app_env, tmp_path)
 
 
 @pytest.mark.parametrize("path", ["/s/", "/s/AAAAAAAAAAAAAAAAAAAAAA"])
 def test_pages_that_send_to_the_clinic_give_its_contact(client, path):
     page = client.get(path).text
-    for value in CONTACT.values():
+    for value in CLINIC_CONTACT.values():
         assert value in page
     assert 'href="tel:+41215550123"' in page
     assert 'href="mailto:radiologie@clinique.example"' in page
@@ -34,14 +24,14 @@ def test_pages_that_send_to_the_clinic_give_its_contact(client, path):
 
 def test_the_landing_page_gives_the_contact(client, doe_share):
     page = client.get(f"/s/{doe_share.secret}").text
-    assert CONTACT["CLINIC_PHONE"] in page
+    assert CLINIC_CONTACT["CLINIC_PHONE"] in page
 
 
 def test_the_logo_is_served_cacheable_and_inert(client):
     response = client.get("/clinic/logo")
     assert response.status_code == 200
     assert response.mimetype == "image/png"
-    assert response.data == PNG
+    assert response.data == LOGO_PNG
     assert "max-age=3600" in response.headers["Cache-Control"]
     assert "sandbox" in response.headers["Content-Security-Policy"]
     response.close()
@@ -67,6 +57,6 @@ def test_a_bad_logo_stops_the_start(tmp_path, content, message):
 
 def test_an_oversized_logo_stops_the_start(tmp_path):
     path = tmp_path / "logo.png"
-    path.write_bytes(PNG + bytes(600 * 1024))
+    path.write_bytes(LOGO_PNG + bytes(600 * 1024))
     with pytest.raises(ConfigError, match="at most 512 KB"):
         TestConfig({"CLINIC_LOGO": str(path)})

@@ -21,21 +21,14 @@ import requests
 from sqlalchemy import select
 from werkzeug.serving import make_server
 
-from app.demo.orthanc_server import OrthancServer, free_port, stop_process
+from app.demo.orthanc_server import free_port, stop_process
 from app.extensions import db
 from app.shares.audit_models import AuditEvent
 from app.shares.models import Share
-from tests.fixtures.big_study import app_env_for, big_study_orthanc, study_ids
+from tests.fixtures.big_study import app_env_for, study_ids
 
 ROOT = Path(__file__).resolve().parents[3]
 CLIENT_CHUNK = 16 * 1024
-
-
-@pytest.fixture
-def big_orthanc(tmp_path) -> Iterator[OrthancServer]:
-    """An Orthanc of this test's own (it gets killed) holding a CT of about 20 MB."""
-    with big_study_orthanc(tmp_path / "orthanc-big") as server:
-        yield server
 
 
 @pytest.fixture

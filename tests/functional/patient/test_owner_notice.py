@@ -10,12 +10,7 @@ from app.shares.models import ChallengeKind
 
 @pytest.fixture
 def app_env(app_env, smtp_sink):
-    return {
-        **app_env,
-        "MAIL_SERVER": smtp_sink.host,
-        "MAIL_PORT": str(smtp_sink.port),
-        "MAIL_SUPPRESS_SEND": "false",
-    }
+    return {**app_env, **smtp_sink.settings}
 
 
 def test_first_open_and_lockout_are_e_mailed_to_the_owner(

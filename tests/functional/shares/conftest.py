@@ -26,14 +26,7 @@ DOCTOR = "doctor@example.org"
 @pytest.fixture
 def app_env(app_env: dict[str, str], smtp_sink) -> dict[str, str]:
     """Every share test sends its e-mails through the real SMTP sink."""
-    return {
-        **app_env,
-        "CLINIC_NAME": CLINIC,
-        "MAIL_SERVER": smtp_sink.host,
-        "MAIL_PORT": str(smtp_sink.port),
-        "MAIL_SUPPRESS_SEND": "false",
-        "MAIL_DEFAULT_SENDER": "StudyShare <studyshare@clinique.example>",
-    }
+    return {**app_env, "CLINIC_NAME": CLINIC, **smtp_sink.settings}
 
 
 @pytest.fixture

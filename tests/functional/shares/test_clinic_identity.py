@@ -9,22 +9,13 @@ from app.extensions import db
 from app.shares.mail import send_share_email
 from app.shares.models import Share
 from app.shares.service import CreatedShare
+from tests.fixtures.clinic import CLINIC_CONTACT, LOGO_PNG, with_clinic_identity
 from tests.functional.shares.conftest import secret_form
-
-PNG = b"\x89PNG\r\n\x1a\n" + bytes(64)
-CONTACT = {
-    "CLINIC_PHONE": "+41 21 555 01 23",
-    "CLINIC_EMAIL": "radiologie@clinique.example",
-    "CLINIC_ADDRESS": "Avenue du Lac 1, 1003 Lausanne",
-    "CLINIC_HOURS": "Mon-Fri 8:00-17:00",
-}
 
 
 @pytest.fixture
 def app_env(app_env, tmp_path):
-    logo = tmp_path / "logo.png"
-    logo.write_bytes(PNG)
-    return {**app_env, **CONTACT, "CLINIC_LOGO": str(logo)}
+    return with_clinic_identity(app_env, tmp_path)
 
 
 def test_the_handout_leads_with_the_clinic_exam_code_then_qr_then_url(
@@ -36,7 +27,7 @@ def test_the_handout_leads_with_the_clinic_exam_code_then_qr_then_url(
         data=secret_form(created, access_code=created.access_code),
     )
     page = html.unescape(response.text)
-    for value in CONTACT.values():
+    for value in CLINIC_CONTACT.values():
         assert value in page
     assert '<img class="sheet-logo" src="/clinic/logo" alt="">' in page
     assert "CT scan: chest" in page  # the demo CT's "CT THORAX", in plain words
@@ -53,12 +44,12 @@ def test_the_email_carries_the_contact_and_an_inline_logo(app, doctor_share, smt
     [delivery] = smtp_sink.deliveries
     parts = {p.get_content_type(): p for p in delivery.message.walk() if not p.is_multipart()}
     text, page = parts["text/plain"].get_content(), parts["text/html"].get_content()
-    for value in CONTACT.values():
+    for value in CLINIC_CONTACT.values():
         assert value in text
         assert value in page
     assert parts["image/png"]  # the QR code
     logo_cid = re.search(r'<p style="[^"]*"><img src="cid:([^"]+)" alt=""', page).group(1)
     logo = [p for p in delivery.message.walk() if p.get("Content-ID") == f"<{logo_cid}>"]
-    assert logo[0].get_content() == PNG
+    assert logo[0].get_content() == LOGO_PNG
     assert "CT THORAX" not in text  # no study details in the mail
     assert "CT scan" not in text

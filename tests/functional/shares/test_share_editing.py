@@ -14,6 +14,7 @@ from app.shares.options import ShareError
 from app.shares.versions import StaleShareError
 from app.shares.viewer_tokens import mint_viewer_token
 from app.web_sessions import WebSession
+from tests.functional.authz.conftest import study_body
 
 PLUGIN = ("orthanc-plugin", "plugin-password-for-tests")
 
@@ -47,17 +48,10 @@ def edit(app, share_id, **changes):
 
 def validate(client, token, study):
     credentials = base64.b64encode(":".join(PLUGIN).encode()).decode()
-    body = {
-        "method": "get",
-        "level": "study",
-        "orthanc-id": study.orthanc_id,
-        "dicom-uid": study.study_instance_uid,
-        "token-key": "token",
-        "token-value": token,
-        "server-id": None,
-    }
     answer = client.post(
-        "/auth/tokens/validate", json=body, headers={"Authorization": f"Basic {credentials}"}
+        "/auth/tokens/validate",
+        json=study_body(token, study),
+        headers={"Authorization": f"Basic {credentials}"},
     )
     return answer.get_json()["granted"]
 
