@@ -46,7 +46,7 @@ BENCHES = (
     # (the server comparison with gthread is `bench/validate.py` alone).
     Bench(
         "validate",
-        ("--warmup", "2", "--clients", "10,50", "--servers", "granian"),
+        ("--warmup", "2", "--duration", "3", "--clients", "10,50", "--servers", "granian"),
     ),
     Bench("landing"),
     Bench("viewer", ("--rounds", "10")),
