@@ -77,14 +77,11 @@ def _whole_number(name: str, default: int, minimum: int) -> int:
     return value
 
 
-def _switch(name: str, default: bool) -> bool:
-    raw = os.environ.get(name, "").strip()
-    if not raw:
-        return default
-    try:
-        return Boolean().parse(raw, name)
-    except ConfigError as exc:
-        _fail(str(exc))
+def access_log_on(environ: Mapping[str, str]) -> bool:
+    """WEB_ACCESS_LOG, read as the settings table reads a Boolean; unset, the log is on."""
+    if "WEB_ACCESS_LOG" not in environ:
+        return True
+    return Boolean().parse(environ["WEB_ACCESS_LOG"], "WEB_ACCESS_LOG")
 
 
 def _cpu_count() -> int:
@@ -100,6 +97,10 @@ def settings() -> dict[str, Any]:
     except ConfigError as exc:
         _fail(str(exc))
     threads = _whole_number("WEB_THREADS", DEFAULT_THREADS, minimum=1)
+    try:
+        access_log = access_log_on(os.environ)
+    except ConfigError as exc:
+        _fail(str(exc))
     return {
         "address": os.environ.get("HOST", "").strip() or "0.0.0.0",  # noqa: S104  (a container)
         "port": _whole_number("PORT", 8000, minimum=1),
@@ -111,7 +112,7 @@ def settings() -> dict[str, Any]:
         "websockets": False,
         "log_level": LogLevels(app_settings.LOG_LEVEL.lower()),
         "log_dictconfig": REDACTED_LOGGING,
-        "log_access": _switch("WEB_ACCESS_LOG", default=True),
+        "log_access": access_log,
         "log_access_format": ACCESS_LOG_FORMAT,
         # A stop lets the longest request (an anonymization the clinician waits for) finish.
         "workers_kill_timeout": math.ceil(app_settings.ORTHANC_ANONYMIZE_TIMEOUT)

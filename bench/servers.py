@@ -21,7 +21,7 @@ from pathlib import Path
 
 from app.demo.orthanc_server import free_port, stop_process
 from bench.harness import ROOT, STOP_TIMEOUT, Server, wait_for_app
-from config.values import Boolean
+from serve import access_log_on
 
 SERVERS = ("gunicorn-sync", "gunicorn-gthread", "granian")
 # The server the image runs (Dockerfile, serve.py), chosen with bench/validate.py; the
@@ -53,8 +53,7 @@ def serve(
 ) -> Iterator[Server]:
     """Serve `module` with the server `kind` until the block ends; its output to `log_path`."""
     port = free_port()
-    access_log = Boolean().parse(env.get("WEB_ACCESS_LOG", "true"), "WEB_ACCESS_LOG")
-    command = server_command(kind, module, port, workers, access_log)
+    command = server_command(kind, module, port, workers, access_log_on(env))
     env = {**env, "HOST": "127.0.0.1", "PORT": str(port), "WEB_CONCURRENCY": str(workers)}
     with log_path.open("ab") as log:
         process = subprocess.Popen(
