@@ -94,13 +94,10 @@ def settings() -> dict[str, Any]:
     names = ("ORTHANC_ANONYMIZE_TIMEOUT", "LOG_LEVEL")
     try:
         app_settings = Config({name: os.environ[name] for name in names if name in os.environ})
-    except ConfigError as exc:
-        _fail(str(exc))
-    threads = _whole_number("WEB_THREADS", DEFAULT_THREADS, minimum=1)
-    try:
         access_log = access_log_on(os.environ)
     except ConfigError as exc:
         _fail(str(exc))
+    threads = _whole_number("WEB_THREADS", DEFAULT_THREADS, minimum=1)
     return {
         "address": os.environ.get("HOST", "").strip() or "0.0.0.0",  # noqa: S104  (a container)
         "port": _whole_number("PORT", 8000, minimum=1),
