@@ -80,8 +80,10 @@ def create_app(config: Config | Mapping[str, str] | None = None) -> Flask:
 
     from app import cli
     from app.authz import nginx_check, validate_endpoint
+    from app.gateway import front as gateway_front
 
     cli.init_app(app)
+    gateway_front.init_app(app)
     validate_endpoint.init_app(app)
     nginx_check.init_app(app)
     return app

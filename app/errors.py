@@ -13,6 +13,7 @@ from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from werkzeug.exceptions import HTTPException
 from werkzeug.http import HTTP_STATUS_CODES
+from werkzeug.wrappers import Request
 
 from app import plain_http
 from app.areas import JSON_AREAS, Area, current_area
@@ -87,6 +88,10 @@ def error_response(
 MAX_QUERY_STRING = 2048
 
 
+def query_too_long(request: Request) -> bool:
+    return len(request.query_string) > MAX_QUERY_STRING
+
+
 def _needs_https():
     """Instead of "this form has expired": its cause, a page on plain http (app/plain_http.py)."""
     if current_area() is Area.PATIENT:
@@ -106,7 +111,7 @@ def _needs_https():
 def init_app(app: Flask) -> None:
     @app.before_request
     def refuse_oversized_query_strings():
-        if len(request.query_string) > MAX_QUERY_STRING:
+        if query_too_long(request):
             return error_response(414, "This address is too long. Shorten the search and retry.")
         return None
 

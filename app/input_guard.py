@@ -13,8 +13,10 @@ from __future__ import annotations
 
 import re
 
-from flask import Flask, abort, request
+from flask import Flask, request
+from werkzeug.exceptions import BadRequest, HTTPException, NotFound
 from werkzeug.routing import IntegerConverter
+from werkzeug.wrappers import Request
 
 UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
 # The largest id an INTEGER primary key holds on every database StudyShare runs on.
@@ -46,7 +48,20 @@ class BoundedIntegerConverter(IntegerConverter):
         super().__init__(map, *args, **kwargs)
 
 
-def _request_json() -> object:
+def refusal(request: Request) -> HTTPException | None:
+    """What `request` is refused with, if it holds unstorable text anywhere."""
+    if UNSTORABLE.search(request.path):
+        return NotFound()
+    inputs = (
+        list(request.args.items(multi=True)),
+        list(request.form.items(multi=True)),
+        _request_json(request),
+        list(request.headers.items()),
+    )
+    return BadRequest(REFUSED) if holds_unstorable_text(inputs) else None
+
+
+def _request_json(request: Request) -> object:
     if not request.is_json:
         return None
     try:
@@ -61,13 +76,6 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def refuse_unstorable_text():
-        if UNSTORABLE.search(request.path):
-            abort(404)
-        inputs = (
-            list(request.args.items(multi=True)),
-            list(request.form.items(multi=True)),
-            _request_json(),
-            list(request.headers.items()),
-        )
-        if holds_unstorable_text(inputs):
-            abort(400, REFUSED)
+        refused = refusal(request)
+        if refused is not None:
+            raise refused

@@ -12,33 +12,43 @@ A logged-in or unlocked cookie carries only the token of a server-side session
 from __future__ import annotations
 
 from datetime import datetime
+from typing import cast
 
 from flask import Flask, Request, Response, request
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface, SessionMixin
 from itsdangerous import BadSignature
+from werkzeug.wrappers import Request as HttpRequest
 
-from app.areas import COOKIELESS_AREAS, RECIPIENT_AREAS, current_area
+from app.areas import COOKIELESS_AREAS, RECIPIENT_AREAS, Area, current_area
 from app.db_types import utcnow
 from app.web_sessions import remembered_lifetime
 
 PATIENT_SUFFIX = "-recipient"
 
 
+def cookie_name(app: Flask, area: Area) -> str:
+    name = app.config["SESSION_COOKIE_NAME"]
+    return name + PATIENT_SUFFIX if area in RECIPIENT_AREAS else name
+
+
 class AreaSessionInterface(SecureCookieSessionInterface):
     def get_cookie_name(self, app: Flask) -> str:
-        name = super().get_cookie_name(app)
-        if current_area() in RECIPIENT_AREAS:
-            return name + PATIENT_SUFFIX
-        return name
+        return cookie_name(app, current_area())
 
     def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
         serializer = self.get_signing_serializer(app)
         if serializer is None:
             return None
-        value = request.cookies.get(self.get_cookie_name(app))
         # The token service and the integration API authenticate by Basic credentials or a
         # key alone: a browser's console cookie sent along must not lend them a login.
-        if not value or current_area() in COOKIELESS_AREAS:
+        if current_area() in COOKIELESS_AREAS:
+            return self.session_class()
+        return self.read(app, request.cookies.get(self.get_cookie_name(app)))
+
+    def read(self, app: Flask, value: str | None) -> SecureCookieSession:
+        """The session a cookie's value holds: empty when absent, forged or too old."""
+        serializer = self.get_signing_serializer(app)
+        if not value or serializer is None:
             return self.session_class()
         try:
             data, signed_at = serializer.loads(value, return_timestamp=True)
@@ -65,6 +75,13 @@ class AreaSessionInterface(SecureCookieSessionInterface):
         if session.permanent:
             return utcnow() + remembered_lifetime()
         return None
+
+
+def recipient_session(app: Flask, request: HttpRequest) -> SecureCookieSession:
+    """The recipient's session from `request`'s cookie, read in front of Flask's request
+    handling (app/gateway/front.py), as Flask reads it for the gateway and patient pages."""
+    interface = cast(AreaSessionInterface, app.session_interface)
+    return interface.read(app, request.cookies.get(cookie_name(app, Area.GATEWAY)))
 
 
 def init_app(app: Flask) -> None:

@@ -7,9 +7,12 @@ so a revoked, expired or locked share stops at the next one.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from typing import Any
 
-from flask import current_app, request
+from flask import current_app
+from werkzeug.wrappers import Request
 
 from app.db_types import utcnow
 from app.shares.recipient_session import unlocked_share_id
@@ -52,7 +55,7 @@ def _tokens() -> VerifiedTokens:
     return tokens
 
 
-def _presented_tokens() -> set[str]:
+def _presented_tokens(request: Request) -> set[str]:
     found = {
         strip_bearer(request.headers.get("Authorization")),
         strip_bearer(request.headers.get(TOKEN_NAME)),
@@ -61,9 +64,10 @@ def _presented_tokens() -> set[str]:
     return {token for token in found if token}
 
 
-def request_grant() -> Grant:
-    """The grant of the current request; raise NoAccess."""
-    tokens = _presented_tokens()
+def request_grant(request: Request, recipient_session: Callable[[], Mapping[str, Any]]) -> Grant:
+    """The grant of `request`; raise NoAccess. Inside an app context. Without a viewer
+    token, the recipient's session (`recipient_session()`) is asked."""
+    tokens = _presented_tokens(request)
     # Several different tokens: the real plugin grants when any one is valid, which lets a
     # token for one share ride along with another. Here it is refused outright.
     if len(tokens) > 1:
@@ -78,7 +82,7 @@ def request_grant() -> Grant:
             raise NoAccess("This viewer link has expired.")
         public_id = claims.share_public_id
     else:
-        public_id = unlocked_share_id()
+        public_id = unlocked_share_id(recipient_session())
         if public_id is None:
             raise NoAccess("Open your link again to view the images.")
     snapshot = load_snapshot(public_id)

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import re
 
-from flask import Request
 from werkzeug.datastructures import MultiDict
 from werkzeug.exceptions import BadRequest
+from werkzeug.wrappers import Request
 
 from app.gateway.scope import Located, contents
 from app.orthanc.models import Instance

@@ -17,6 +17,7 @@ from collections.abc import Iterator
 from flask import Response
 from urllib3 import BaseHTTPResponse
 from urllib3.exceptions import HTTPError as Urllib3Error
+from werkzeug.datastructures import Headers
 
 CHUNK = 64 * 1024
 PASSED_HEADERS = ("Content-Type", "Content-Encoding", "Content-Length")
@@ -40,7 +41,8 @@ def _closing_boundary(response: BaseHTTPResponse) -> bytes | None:
     return b"--" + found.group(1).encode("ascii", "replace") + b"--"
 
 
-def _chunks(response: BaseHTTPResponse, what: str) -> Iterator[bytes]:
+def chunks(response: BaseHTTPResponse, what: str) -> Iterator[bytes]:
+    """`response`'s body as it comes; raises IncompleteUpstream when it was cut short."""
     closing = _closing_boundary(response)
     tail = b""
     try:
@@ -67,7 +69,16 @@ def release(response: BaseHTTPResponse) -> None:
     response.release_conn()
 
 
+def passed_headers(response: BaseHTTPResponse) -> Headers:
+    """The headers of Orthanc's answer that the client gets."""
+    headers = Headers(
+        [(name, response.headers[name]) for name in PASSED_HEADERS if name in response.headers]
+    )
+    headers.setdefault("Content-Type", "application/octet-stream")
+    return headers
+
+
 def passed_on(response: BaseHTTPResponse, what: str) -> Response:
     """A Flask response streaming `response`'s body as Orthanc encoded it."""
-    headers = {name: response.headers[name] for name in PASSED_HEADERS if name in response.headers}
-    return Response(_chunks(response, what), status=200, headers=headers, direct_passthrough=True)
+    headers = passed_headers(response)
+    return Response(chunks(response, what), status=200, headers=headers, direct_passthrough=True)

@@ -1,79 +1,36 @@
 """The gateway's routes: the subset of DICOMweb that OHIF, Stone and VolView use.
 
-Each view checks the grant and the UIDs, then streams the internal Orthanc's answer.
+Each view checks the grant and the UIDs, then passes on the internal Orthanc's answer:
+QIDO answers filtered to the grant, WADO-RS answers streamed (app/gateway/wado.py).
 Only GET (and HEAD/OPTIONS) exist: any write method is a 405.
 """
 
 from __future__ import annotations
 
 import json
-import re
 
-from flask import current_app, jsonify, request
-from werkzeug.exceptions import BadRequest, Forbidden, NotFound, Unauthorized
+from flask import jsonify, request, session
+from werkzeug.exceptions import Unauthorized
 
-from app.gateway import bp, qido, rendering, scope
+from app.gateway import bp, qido, scope, wado
 from app.gateway.access import Grant, NoAccess, request_grant
 from app.gateway.stream import passed_on, release
 from app.orthanc.dicomweb import DicomWebPath
-from app.orthanc.errors import OrthancBadAnswer, OrthancError, OrthancNotFound
-from app.orthanc.flask_client import get_orthanc
-from app.orthanc.models import Instance
-from app.shares.viewer_tokens import TOKEN_NAME
+from app.orthanc.errors import OrthancError
 from app.studies import qido_query
-
-DICOM_JSON = "application/dicom+json"
-FRAMES_ACCEPT = 'multipart/related; type="application/octet-stream"; transfer-syntax=*'
-RETRIEVE_ACCEPT = 'multipart/related; type="application/dicom"; transfer-syntax=*'
-# Accept headers pass on when they are plain media-type lists (no line breaks, no oddities).
-SAFE_ACCEPT = re.compile(r'^[A-Za-z0-9/+.;=" ,*\-]{1,512}$')
-FRAME_LIST = re.compile(r"^[0-9]{1,6}(,[0-9]{1,6}){0,99}$")
-NO_QUERY = frozenset({TOKEN_NAME})
-IMAGES = frozenset({"rendered", "thumbnail"})
 
 
 def _grant() -> Grant:
     try:
-        return request_grant()
+        return request_grant(request, lambda: session)
     except NoAccess as exc:
         raise Unauthorized(exc.message) from None
 
 
-def _no_query() -> None:
-    if set(request.args) - NO_QUERY:
-        raise BadRequest("This route takes no query parameters.")
-
-
-def _accept(default: str) -> str:
-    asked = request.headers.get("Accept", "")
-    if not asked or asked.strip() in ("*/*", "*"):
-        return default
-    return asked if SAFE_ACCEPT.fullmatch(asked) else default
-
-
-def _open(target: DicomWebPath, accept: str, *, gzip: bool):
-    """Orthanc's answer, still streaming; its 404 and 400 stay the client's, not an outage."""
-    try:
-        return get_orthanc().open_dicomweb(
-            target, accept=accept, gzip=gzip, forwarded=current_app.config["PUBLIC_FORWARDED"]
-        )
-    except OrthancNotFound:
-        raise NotFound(scope.NOT_IN_SHARE) from None
-    except OrthancBadAnswer as exc:
-        if exc.status in (400, 406):
-            raise BadRequest("The image archive cannot answer this request as asked.") from None
-        raise
-
-
-def _upstream(target: DicomWebPath, accept: str, what: str):
-    # Rendered images are JPEG or PNG, compressed already: gzip would only cost CPU twice.
-    gzip = what not in IMAGES and "gzip" in request.headers.get("Accept-Encoding", "")
-    return passed_on(_open(target, accept, gzip=gzip), what)
-
-
 def _qido_answer(target: DicomWebPath, grant: Grant):
     # Read whole (QIDO answers are small) to drop anything outside the grant.
-    response = _open(target, DICOM_JSON, gzip=False)
+    upstream = wado.Upstream(target, wado.DICOM_JSON, "qido", gzip=False)
+    response = wado.open_upstream(upstream)
     try:
         answers = json.loads(response.read())
     except ValueError:
@@ -85,7 +42,7 @@ def _qido_answer(target: DicomWebPath, grant: Grant):
 
 def _dicom_json(answers: list):
     body = jsonify(answers)
-    body.mimetype = DICOM_JSON
+    body.mimetype = wado.DICOM_JSON
     return body
 
 
@@ -136,98 +93,41 @@ def search_series_instances(study: str, series: str):
     return _search("instances", study, series)
 
 
-def _located(study: str, series: str | None = None, instance: str | None = None):
-    grant = _grant()
-    return grant, scope.locate(grant, study, series, instance)
+# The WADO-RS routes by endpoint: the Flask views below and the image front
+# (app/gateway/front.py) answer them with the same route functions.
+WADO_ROUTES: dict[str, wado.Route] = {}
 
 
-@bp.get("/studies/<study>/metadata")
-@bp.get("/studies/<study>/series/<series>/metadata")
-@bp.get("/studies/<study>/series/<series>/instances/<instance>/metadata")
-def metadata(study: str, series: str | None = None, instance: str | None = None):
-    _no_query()
-    _located(study, series, instance)
-    target = DicomWebPath(study=study, series=series, instance=instance, ending="metadata")
-    return _upstream(target, DICOM_JSON, "metadata")
+def _wado(route: wado.Route, *rules: str) -> None:
+    def view(**parts: str):
+        upstream = route(request, _grant(), **parts)
+        return passed_on(wado.open_upstream(upstream), upstream.what)
+
+    view.__name__ = route.__name__
+    for rule in rules:
+        bp.add_url_rule(rule, view_func=view, methods=["GET"])
+    WADO_ROUTES[f"{bp.name}.{route.__name__}"] = route
 
 
-@bp.get("/studies/<study>/series/<series>/instances/<instance>/frames/<frames>")
-def frames(study: str, series: str, instance: str, frames: str):
-    _no_query()
-    _, located = _located(study, series, instance)
-    target = DicomWebPath(
-        study=study, series=series, instance=instance, ending=_frames(located.instance, frames)
-    )
-    return _upstream(target, _accept(FRAMES_ACCEPT), "frames")
+STUDY = "/studies/<study>"
+SERIES = f"{STUDY}/series/<series>"
+INSTANCE = f"{SERIES}/instances/<instance>"
 
-
-def _frames(instance: Instance | None, frames: str, *, one: bool = False) -> str:
-    """`frames/N,M` of the instance, 1-based; out of range is a 404 like a foreign UID."""
-    if not FRAME_LIST.fullmatch(frames) or instance is None:
-        raise NotFound("No such frame of this image.")
-    numbers = [int(n) for n in frames.split(",")]
-    if not all(1 <= n <= instance.frames for n in numbers):
-        raise NotFound("No such frame of this image.")
-    if one and len(numbers) > 1:
-        raise BadRequest("Render one frame at a time.")
-    return "frames/" + ",".join(map(str, numbers))
-
-
-@bp.get("/studies/<study>/series/<series>/rendered")
-@bp.get("/studies/<study>/series/<series>/instances/<instance>/rendered")
-@bp.get("/studies/<study>/series/<series>/instances/<instance>/frames/<frame>/rendered")
-def rendered(study: str, series: str, instance: str | None = None, frame: str | None = None):
-    query = rendering.parse(request.args)
-    _, located = _located(study, series, instance)
-    ending = (
-        "rendered" if frame is None else _frames(located.instance, frame, one=True) + "/rendered"
-    )
-    target = DicomWebPath(study=study, series=series, instance=instance, ending=ending, query=query)
-    return _upstream(target, rendering.accept(request), "rendered")
-
-
-@bp.get("/studies/<study>/thumbnail")
-@bp.get("/studies/<study>/series/<series>/thumbnail")
-@bp.get("/studies/<study>/series/<series>/instances/<instance>/thumbnail")
-@bp.get("/studies/<study>/series/<series>/instances/<instance>/frames/<frame>/thumbnail")
-def thumbnail(study: str, series: str | None = None, instance: str | None = None, frame=None):
-    """DICOMweb 1.7 has no thumbnails: a small rendering of a representative image."""
-    query = rendering.parse(request.args, default_viewport=rendering.THUMBNAIL_VIEWPORT)
-    _, located = _located(study, series, instance)
-    picked = rendering.representative(located)
-    if picked is None:
-        raise NotFound("There is no image to show here.")
-    series_contents, image = picked
-    ending = "rendered" if frame is None else _frames(image, frame, one=True) + "/rendered"
-    target = DicomWebPath(
-        study=study,
-        series=series_contents.uid,
-        instance=image.sop_instance_uid,
-        ending=ending,
-        query=query,
-    )
-    return _upstream(target, rendering.accept(request), "thumbnail")
-
-
-@bp.get("/studies/<study>/series/<series>/instances/<instance>/bulk/<path:tag>")
-def bulk_data(study: str, series: str, instance: str, tag: str):
-    _no_query()
-    _located(study, series, instance)
-    try:
-        target = DicomWebPath(study=study, series=series, instance=instance, ending=f"bulk/{tag}")
-    except ValueError:
-        raise NotFound("No such attribute.") from None
-    return _upstream(target, _accept("multipart/related; type=application/octet-stream"), "bulk")
-
-
-@bp.get("/studies/<study>")
-@bp.get("/studies/<study>/series/<series>")
-@bp.get("/studies/<study>/series/<series>/instances/<instance>")
-def retrieve(study: str, series: str | None = None, instance: str | None = None):
-    """Whole DICOM files: a download, so only when the share allows downloads."""
-    _no_query()
-    grant, _ = _located(study, series, instance)
-    target = DicomWebPath(study=study, series=series, instance=instance)
-    if not grant.allow_download:
-        raise Forbidden("Downloads are off for this share.")
-    return _upstream(target, _accept(RETRIEVE_ACCEPT), "retrieve")
+_wado(wado.metadata, f"{STUDY}/metadata", f"{SERIES}/metadata", f"{INSTANCE}/metadata")
+_wado(wado.frames, f"{INSTANCE}/frames/<frames>")
+_wado(
+    wado.rendered,
+    f"{SERIES}/rendered",
+    f"{INSTANCE}/rendered",
+    f"{INSTANCE}/frames/<frame>/rendered",
+)
+_wado(
+    wado.thumbnail,
+    f"{STUDY}/thumbnail",
+    f"{SERIES}/thumbnail",
+    f"{INSTANCE}/thumbnail",
+    f"{INSTANCE}/frames/<frame>/thumbnail",
+)
+_wado(wado.bulk_data, f"{INSTANCE}/bulk/<path:tag>")
+# Whole DICOM files: wado.retrieve refuses them when the share allows no downloads.
+_wado(wado.retrieve, STUDY, SERIES, INSTANCE)

@@ -6,6 +6,7 @@ Sign-out, revoking the share, the idle and the absolute timeout end it on every 
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import timedelta
 from typing import Any
 
@@ -51,22 +52,23 @@ _UNLOCKED_PUBLIC_ID = subject_query(
 )
 
 
-def _unlocked(query: SubjectQuery) -> Any:
-    """What `query` asks of the share this session unlocked, while the session lasts."""
-    token = session.get(_KEY)
+def _unlocked(query: SubjectQuery, data: Mapping[str, Any]) -> Any:
+    """What `query` asks of the share the session `data` unlocked, while the session lasts."""
+    token = data.get(_KEY)
     if not isinstance(token, str):
         return None
     return session_subject(query, token)
 
 
-def unlocked_share_id() -> str | None:
-    """The public id of the share this session unlocked, while the session lasts."""
-    return _unlocked(_UNLOCKED_PUBLIC_ID)
+def unlocked_share_id(data: Mapping[str, Any]) -> str | None:
+    """The public id of the share the session `data` (Flask's `session`, or a recipient
+    cookie read in front of Flask) unlocked, while the session lasts."""
+    return _unlocked(_UNLOCKED_PUBLIC_ID, data)
 
 
 def current_share() -> Share | None:
     """The unlocked share, if the session is still valid and the share still live."""
-    share = _unlocked(_UNLOCKED_SHARE)
+    share = _unlocked(_UNLOCKED_SHARE, session)
     if share is None or not share.is_live():
         return None
     return share

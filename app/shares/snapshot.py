@@ -58,9 +58,11 @@ _SNAPSHOT_QUERY = (
 
 def load_snapshot(public_id: str) -> ShareSnapshot | None:
     """One query: the share's state and its studies' ids."""
-    # Built once, run on the session's connection rather than through the ORM: the gateway
-    # asks this on every image, and the ORM's statement handling cost more than the query.
-    rows = db.session.connection().execute(_SNAPSHOT_QUERY, {"public_id": public_id}).all()
+    # Built once and run on a pooled connection of its own, not through the ORM session: the
+    # gateway asks this for every image, and the session's set-up and teardown cost more
+    # than the query.
+    with db.engine.connect() as connection:
+        rows = connection.execute(_SNAPSHOT_QUERY, {"public_id": public_id}).all()
     if not rows:
         return None
     first = rows[0]
