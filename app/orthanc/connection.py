@@ -21,6 +21,8 @@ from app.orthanc.errors import (
     error_for_status,
 )
 
+IDEMPOTENT = frozenset({"GET", "HEAD"})
+
 
 @dataclass(frozen=True)
 class _Relay:
@@ -105,18 +107,15 @@ class OrthancConnection:
         what = f"{method} {path}"
         try:
             relay = self._relay or self._open_relay()
-            response = relay.pool.urlopen(
-                method,
-                relay.prefix + path,
-                headers={**relay.headers, **headers} if headers else relay.headers,
-                body=body,
-                retries=False,
-                redirect=False,
-                assert_same_host=False,
-                timeout=relay.timeout,
-                preload_content=not stream,
-                decode_content=not stream,
-            )
+            try:
+                response = self._send(relay, method, path, headers, body, stream)
+            except ProtocolError:
+                # Orthanc closes a kept-alive connection once it has been idle for its
+                # KeepAlive timeout; one reused at that moment fails before any answer. A
+                # read is asked once more, on a new connection; a second failure is real.
+                if method not in IDEMPOTENT or body is not None:
+                    raise
+                response = self._send(relay, method, path, headers, body, stream)
         except NewConnectionError as exc:  # a subclass of the timeouts, caught first
             raise self._unreachable(what) from exc
         except Urllib3Timeout as exc:
@@ -132,6 +131,28 @@ class OrthancConnection:
             response.release_conn()
             raise self._refused(response.status, what)
         return response
+
+    @staticmethod
+    def _send(
+        relay: _Relay,
+        method: str,
+        path: str,
+        headers: dict[str, str] | None,
+        body: bytes | None,
+        stream: bool,
+    ) -> urllib3.BaseHTTPResponse:
+        return relay.pool.urlopen(
+            method,
+            relay.prefix + path,
+            headers={**relay.headers, **headers} if headers else relay.headers,
+            body=body,
+            retries=False,
+            redirect=False,
+            assert_same_host=False,
+            timeout=relay.timeout,
+            preload_content=not stream,
+            decode_content=not stream,
+        )
 
     def _open_relay(self) -> _Relay:
         # requests' adapter picks the pool: the same TLS, proxy and credentials as the session.

@@ -2,6 +2,7 @@
 
 import json
 import socket
+import threading
 import time
 from collections.abc import Iterator
 
@@ -239,3 +240,72 @@ def test_malformed_ids_are_not_found_without_any_request(orthanc, client, bad_id
         with pytest.raises(OrthancNotFound):
             call(bad_id)
     assert orthanc.log == []
+
+
+class ClosingKeptAliveOrthanc:
+    """Answers the first request on a kept-alive connection, then hangs up on the next one
+    without answering (as Orthanc does when its KeepAlive timeout ends just as a request
+    arrives); answers every request on later connections."""
+
+    ANSWER = (
+        b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: 2\r\n"
+        b"Connection: keep-alive\r\n\r\n{}"
+    )
+
+    def __init__(self) -> None:
+        self.listener = socket.create_server(("127.0.0.1", 0))
+        self.url = f"http://127.0.0.1:{self.listener.getsockname()[1]}"
+        self.requests: list[bytes] = []
+        self.thread = threading.Thread(target=self._serve, daemon=True)
+        self.thread.start()
+
+    def _read_request(self, connection: socket.socket) -> bytes:
+        data = b""
+        while b"\r\n\r\n" not in data:
+            chunk = connection.recv(4096)
+            if not chunk:
+                return data
+            data += chunk
+        self.requests.append(data)
+        return data
+
+    def _serve(self) -> None:
+        with self.listener:
+            first, _ = self.listener.accept()
+            with first:
+                self._read_request(first)
+                first.sendall(self.ANSWER)
+                self._read_request(first)  # then closed unanswered
+            while True:
+                try:
+                    connection, _ = self.listener.accept()
+                except OSError:
+                    return
+                with connection:
+                    while self._read_request(connection):
+                        connection.sendall(self.ANSWER)
+
+    def stop(self) -> None:
+        self.listener.close()
+
+
+@pytest.fixture
+def closing_orthanc() -> Iterator[ClosingKeptAliveOrthanc]:
+    server = ClosingKeptAliveOrthanc()
+    yield server
+    server.stop()
+
+
+def test_a_read_on_a_connection_orthanc_just_closed_is_asked_again(closing_orthanc, client_of):
+    client = client_of(closing_orthanc.url)
+    assert client.system() == {}
+    assert client.system() == {}  # the kept connection was closed: asked on a new one
+    assert [r.split(b"\r\n")[0] for r in closing_orthanc.requests] == [b"GET /system HTTP/1.1"] * 3
+
+
+def test_a_write_on_a_connection_orthanc_just_closed_is_not_sent_twice(closing_orthanc, client_of):
+    client = client_of(closing_orthanc.url)
+    assert client.system() == {}
+    with pytest.raises(OrthancUnavailable):
+        client.upload_instance(b"DICM")
+    assert len(closing_orthanc.requests) == 2
